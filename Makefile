@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+# ctdiag: the CLI (cli/ + lib/) and the kernel module (kprobe/).
+#
+#   make          build cli/ctdiag and kprobe/ctdiag.ko
+#   make demo     the main job, end to end, in a qemu guest
+#   make check    all tests (unit, host bats, VM bats)
+#   make deps     install build and test dependencies (Debian, idempotent)
+#   make bench    benchmarks (numbers, not pass/fail)
+#   make install  binary, man page, module (INSTALL_MOD_DIR=extra)
+
+PKG_CONFIG ?= pkg-config
+CC ?= gcc
+PKGS := libmnl libnetfilter_conntrack libelf
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
+LDLIBS += $(PKG_LIBS) -lm
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL_MOD_DIR ?= extra
+
+KVER ?= $(shell tests/vm/kver 2>/dev/null)
+export KVER
+
+LIB_SRCS := $(filter-out lib/%_test.c,$(wildcard lib/*.c))
+CLI_SRCS := $(wildcard cli/*.c)
+OBJS := $(LIB_SRCS:.c=.o) $(CLI_SRCS:.c=.o)
+HDRS := $(wildcard lib/*.h cli/*.h)
+
+all: cli/ctdiag module
+
+cli/ctdiag: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+%.o: %.c $(HDRS)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+module:
+	$(MAKE) -C kprobe
+
+# Small helper modules and programs the tests use.
+tests/vm/badmod/badmod.ko: tests/vm/badmod/badmod.c
+	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/badmod modules
+
+TOOLS_SRCS := $(wildcard tests/tools/*.c)
+TOOLS := $(TOOLS_SRCS:.c=)
+tests/tools/%: tests/tools/%.c
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) -lpthread $(shell $(PKG_CONFIG) --libs libnetfilter_queue 2>/dev/null)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:.c=)
+tests/unit/test_%: tests/unit/test_%.c $(filter-out cli/main.o,$(OBJS)) tests/unit/unit.h
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(filter-out cli/main.o,$(OBJS)) $(LDLIBS)
+
+test-progs: all tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS)
+
+deps:
+	tests/deps.sh
+
+deps-if-missing:
+	@tests/deps.sh --if-missing
+
+check: deps-if-missing
+	$(MAKE) test-progs
+	tests/run-all
+
+check-host: deps-if-missing
+	$(MAKE) test-progs
+	SUITES="unit host" tests/run-all
+
+check-vm: deps-if-missing
+	$(MAKE) test-progs
+	SUITES="vm" tests/run-all
+
+demo: deps-if-missing
+	$(MAKE) test-progs
+	tests/vm/demo
+
+bench: deps-if-missing
+	$(MAKE) test-progs
+	tests/bench/run
+
+install: all
+	install -D -m 0755 cli/ctdiag $(DESTDIR)$(SBINDIR)/ctdiag
+	install -D -m 0644 man/ctdiag.8 $(DESTDIR)$(MANDIR)/man8/ctdiag.8
+	[ ! -f man/ctdiag.bash-completion ] || install -D -m 0644 man/ctdiag.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ctdiag
+	$(MAKE) -C kprobe modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
+
+# Source tree for DKMS (kprobe/dkms.conf): dkms add /usr/src/ctdiag-VERSION
+dkms-src:
+	install -d $(DESTDIR)/usr/src/ctdiag-0.1.0/lib
+	cp kprobe/*.c kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-0.1.0/
+	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-0.1.0/lib/
+
+clean:
+	rm -f cli/ctdiag cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS)
+	$(MAKE) -C kprobe clean
+	rm -rf tests/vm/out
+	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers
+
+.PHONY: all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs

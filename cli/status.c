@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ctdiag status: module state, parameters, counters; table size. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "ctdiag.h"
+#include "ctdiag_abi.h"
+#include "dev.h"
+#include "output.h"
+#include "util.h"
+
+static const char *intercept_name(__u32 v)
+{
+	switch (v) {
+	case CTDIAG_INTERCEPT_HOOK: return "hook";
+	case CTDIAG_INTERCEPT_DESTROY: return "destroy";
+	case CTDIAG_INTERCEPT_BOTH: return "both";
+	default: return "unknown";
+	}
+}
+
+static int read_sysctl_u64(const char *path, uint64_t *v)
+{
+	unsigned long long x;
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%llu", &x) == 1;
+	fclose(f);
+	if (!ok)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: ctdiag status [-o json]\n"
+		"\n"
+		"Show whether ctdiag.ko is loaded, its ABI version and parameters,\n"
+		"its counters, and the conntrack table's size and limit.\n"
+		"\n"
+		"  -o, --output FMT  plain (default) or json\n"
+		"  -h, --help        show this help\n");
+}
+
+int do_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctdiag_counters c;
+	struct ctdiag_info info;
+	uint64_t count = 0, max = 0;
+	bool json = false;
+	int opt, fd, ret = EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				json = true;
+			else if (strcmp(optarg, "plain"))
+				return p_usage("status", "unknown output format '%s'", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return p_usage("status", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return p_usage("status", "unexpected argument '%s'", argv[optind]);
+	out_init(stdout, json);
+
+	fd = ctdiag_dev_open_quiet(O_WRONLY, &info);
+	if (fd < 0 && fd != -ENOENT && ctdiag_module_loaded()) {
+		/* loaded but unusable: say why, exit 1 */
+		fd = ctdiag_dev_open(O_WRONLY, &info);
+		if (fd < 0)
+			return EXIT_FAIL;
+	}
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "schema", NULL, 1);
+	print_string(PRINT_ANY, "cli_version", "ctdiag %s", CTDIAG_VERSION);
+	print_uint(PRINT_ANY, "cli_abi", " (ABI %llu)\n", CTDIAG_ABI_VERSION);
+	if (fd < 0) {
+		print_bool(PRINT_JSON, "module_loaded", NULL, false);
+		print_text("module: not loaded (insmod ctdiag.ko)\n");
+	} else {
+		print_bool(PRINT_JSON, "module_loaded", NULL, true);
+		print_string(PRINT_ANY, "module_version", "module: loaded, version %s", info.version);
+		print_uint(PRINT_ANY, "module_abi", " (ABI %llu)\n", info.abi_version);
+		open_json_object("params");
+		print_string(PRINT_ANY, "intercept", "params: intercept=%s", intercept_name(info.intercept));
+		print_uint(PRINT_ANY, "idle_timeout", " idle_timeout=%llu", info.idle_timeout);
+		print_uint(PRINT_ANY, "ring_kb", " ring_kb=%llu", info.ring_kb);
+		print_uint(PRINT_ANY, "confirm_early_mask", " confirm_early_mask=0x%llx\n", info.confirm_early);
+		close_json_object();
+		if (ctdiag_dev_counters(fd, &c) == 0) {
+			open_json_object("records");
+			print_uint(PRINT_ANY, "live", "records: live=%llu", c.live);
+			print_uint(PRINT_ANY, "allocated", " allocated=%llu", c.allocated);
+			print_uint(PRINT_ANY, "alloc_failed", " alloc_failed=%llu\n", c.alloc_failed);
+			close_json_object();
+			open_json_object("ring");
+			print_uint(PRINT_ANY, "written", "ring: written=%llu", c.ring_written);
+			print_uint(PRINT_ANY, "lost", " lost=%llu", c.ring_lost);
+			print_uint(PRINT_ANY, "filtered", " filtered=%llu\n", c.ring_filtered);
+			close_json_object();
+		} else {
+			p_err("cannot read module counters: %s", strerror(errno));
+			ret = EXIT_FAIL;
+		}
+		close(fd);
+	}
+	open_json_object("conntrack");
+	if (read_sysctl_u64("/proc/sys/net/netfilter/nf_conntrack_count", &count) == 0 &&
+	    read_sysctl_u64("/proc/sys/net/netfilter/nf_conntrack_max", &max) == 0) {
+		print_uint(PRINT_ANY, "count", "conntrack: count=%llu", count);
+		print_uint(PRINT_ANY, "max", " max=%llu\n", max);
+	} else {
+		print_null(PRINT_JSON, "count", NULL);
+		print_text("conntrack: not available (nf_conntrack not loaded)\n");
+	}
+	close_json_object();
+	close_json_object();
+	return ret;
+}

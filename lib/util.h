@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CTDIAG_UTIL_H
+#define CTDIAG_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit statuses, documented in ctdiag(8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* runtime failure */
+	EXIT_USAGE = 2,		/* usage error */
+	EXIT_LEAKS = 3,		/* ctdiag leaks: leaked records found */
+	EXIT_DEGRADED = 4,	/* ctdiag doctor: ctdiag cannot work fully here */
+};
+
+#define CTDIAG_VERSION "0.1.0"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "ctdiag: error: ..." on stderr, or {"error": "..."} on stdout in JSON
+ * mode.  One line; no trailing newline in fmt. */
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: message plus a hint to run --help; caller returns EXIT_USAGE. */
+int p_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Strict number parsing: whole string, range-checked. 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, uint64_t *out, uint64_t max);
+int parse_u32(const char *s, uint32_t *out);
+int parse_double(const char *s, double *out);
+
+/* Clocks, ns. */
+uint64_t now_real_ns(void);
+uint64_t now_boot_ns(void);
+uint64_t now_mono_ns(void);
+
+#endif

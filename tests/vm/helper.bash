@@ -1,0 +1,49 @@
+# Shared by the guest's bats files (tests/vm/*.bats), which run as root
+# inside the qemu guest booted by tests/vm/run.
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+CTDIAG_KO=${CTDIAG_KO:-/ctdiag/ctdiag.ko}
+VM_BAD_RE='BUG:|WARNING:|Oops|general protection|KASAN|refcount_t|list_add corruption|list_del corruption|Objects remaining|Kernel panic|soft lockup|hard LOCKUP|rcu_sched self-detected|detected stall|possible circular locking|inconsistent lock state|sleeping function called from invalid context|scheduling while atomic'
+
+# Fail if the kernel log since the previous check holds a bad line; then
+# clear it, so each test is judged on its own messages.
+vm_dmesg_clean() {
+	local log
+	log=$(dmesg -c)
+	if grep -E "$VM_BAD_RE" <<<"$log" >&2; then
+		echo "# kernel log of this test:" >&2
+		sed 's/^/# /' <<<"$log" >&2
+		return 1
+	fi
+}
+
+# Load ctdiag.ko with parameters; its dependency nf_conntrack first
+# (busybox insmod does not resolve dependencies).
+ctdiag_load() {
+	modprobe nf_conntrack && insmod "$CTDIAG_KO" "$@"
+}
+
+ctdiag_loaded() {
+	grep -q '^ctdiag ' /proc/modules
+}
+
+# Unload ctdiag.ko if a test left it loaded.  A failing rmmod is a failure.
+vm_unload() {
+	if ctdiag_loaded; then
+		rmmod ctdiag
+	fi
+}
+
+# Default per-test teardown; files with their own teardown call this.
+vm_teardown() {
+	local rc=0
+	vm_unload || rc=1
+	vm_dmesg_clean || rc=1
+	return $rc
+}
+
+teardown() {
+	vm_teardown
+}
