@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include "tuple.h"
+
+const char *proto_name(unsigned int p, char *buf, size_t len)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_GRE: return "gre";
+	default:
+		snprintf(buf, len, "%u", p);
+		return buf;
+	}
+}
+
+const char *family_name(unsigned int l3num)
+{
+	return l3num == AF_INET ? "ipv4" : l3num == AF_INET6 ? "ipv6" : "unknown";
+}
+
+const char *tuple_addr(const struct ctdiag_tuple *t, int dst, char *buf,
+		       size_t len)
+{
+	const void *a = dst ? t->dst : t->src;
+
+	if (t->l3num != AF_INET && t->l3num != AF_INET6) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (!inet_ntop(t->l3num, a, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static int is_icmp(const struct ctdiag_tuple *t)
+{
+	return t->protonum == IPPROTO_ICMP || t->protonum == IPPROTO_ICMPV6;
+}
+
+static int has_ports(const struct ctdiag_tuple *t)
+{
+	switch (t->protonum) {
+	case IPPROTO_TCP: case IPPROTO_UDP: case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP: case IPPROTO_DCCP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int tuple_snprintf(char *buf, size_t len, const struct ctdiag_tuple *t)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	tuple_addr(t, 0, s, sizeof(s));
+	tuple_addr(t, 1, d, sizeof(d));
+	if (is_icmp(t))
+		return snprintf(buf, len, "src=%s dst=%s type=%u code=%u id=%u",
+				s, d, t->dport >> 8, t->dport & 0xff, t->sport);
+	if (has_ports(t))
+		return snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u",
+				s, d, t->sport, t->dport);
+	return snprintf(buf, len, "src=%s dst=%s", s, d);
+}
+
+void print_tuple(const char *key, const struct ctdiag_tuple *t)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], buf[160];
+
+	if (!out_is_json()) {
+		tuple_snprintf(buf, sizeof(buf), t);
+		print_string(PRINT_FP, NULL, "%s", buf);
+		return;
+	}
+	open_json_object(key);
+	print_string(PRINT_JSON, "src", NULL, tuple_addr(t, 0, s, sizeof(s)));
+	print_string(PRINT_JSON, "dst", NULL, tuple_addr(t, 1, d, sizeof(d)));
+	if (is_icmp(t)) {
+		print_uint(PRINT_JSON, "type", NULL, t->dport >> 8);
+		print_uint(PRINT_JSON, "code", NULL, t->dport & 0xff);
+		print_uint(PRINT_JSON, "id", NULL, t->sport);
+	} else if (has_ports(t)) {
+		print_uint(PRINT_JSON, "sport", NULL, t->sport);
+		print_uint(PRINT_JSON, "dport", NULL, t->dport);
+	}
+	close_json_object();
+}
