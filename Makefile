@@ -39,6 +39,12 @@ cli/ctdiag: $(OBJS)
 %.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The same program built with AddressSanitizer + UBSan; make check runs the
+# host tests against it once (tests/run-all suite host-asan).
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+cli/ctdiag-asan: $(LIB_SRCS) $(CLI_SRCS) $(HDRS)
+	$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_SRCS) $(CLI_SRCS) $(LDLIBS)
+
 module:
 	$(MAKE) -C kprobe
 
@@ -56,7 +62,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 tests/unit/test_%: tests/unit/test_%.c $(filter-out cli/main.o,$(OBJS)) tests/unit/unit.h
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(filter-out cli/main.o,$(OBJS)) $(LDLIBS)
 
-test-progs: all tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS)
+test-progs: all cli/ctdiag-asan tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS)
 
 deps:
 	tests/deps.sh
@@ -97,7 +103,7 @@ dkms-src:
 	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-0.1.0/lib/
 
 clean:
-	rm -f cli/ctdiag cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS)
+	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS)
 	$(MAKE) -C kprobe clean
 	rm -rf tests/vm/out
 	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers

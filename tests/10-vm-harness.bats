@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The VM harness must be able to fail: a module whose init fails, and a
 # module that WARNs, must each turn into a failed guest test.
+# asan: not-applicable (runs no ctdiag on the host)
 load test_helper
 
 @test "vm harness reports a broken module and a kernel WARNING as failures" {
