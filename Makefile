@@ -86,6 +86,12 @@ demo: deps-if-missing
 	$(MAKE) test-progs
 	tests/vm/demo
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60);
+# make check runs them for a few seconds as a smoke test.
+FUZZ_SECONDS ?= 60
+fuzz: deps-if-missing
+	tests/fuzz/run $(FUZZ_SECONDS)
+
 bench: deps-if-missing
 	$(MAKE) test-progs
 	tests/bench/run
@@ -108,4 +114,4 @@ clean:
 	rm -rf tests/vm/out
 	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers
 
-.PHONY: all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
+.PHONY: fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
