@@ -48,6 +48,22 @@ cli/ctdiag-asan: $(LIB_SRCS) $(CLI_SRCS) $(HDRS)
 module:
 	$(MAKE) -C kprobe
 
+# The module built for Debian's 6.1 PREEMPT_RT kernel, in its own tree so
+# it does not replace kprobe/ctdiag.ko; `make check-rt` runs the VM suite
+# on that kernel.
+RT_KVER = $(shell KFLAVOUR=rt-amd64 tests/vm/kver 2>/dev/null)
+RT_BUILD := tests/vm/out/rt-build
+module-rt:
+	@test -n "$(RT_KVER)" || { echo "no linux-headers-rt-amd64 installed (make deps)" >&2; exit 1; }
+	rm -rf $(RT_BUILD) && mkdir -p $(RT_BUILD)/kprobe $(RT_BUILD)/lib
+	cp kprobe/*.c kprobe/*.h kprobe/Kbuild $(RT_BUILD)/kprobe/
+	cp lib/ctdiag_abi.h $(RT_BUILD)/lib/
+	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/$(RT_BUILD)/kprobe modules
+
+check-rt: deps-if-missing
+	$(MAKE) test-progs module-rt
+	KFLAVOUR=rt-amd64 CTDIAG_KO_BUILD=$(CURDIR)/$(RT_BUILD)/kprobe/ctdiag.ko SUITES="vm" tests/run-all
+
 # Small helper modules and programs the tests use.
 tests/vm/badmod/badmod.ko: tests/vm/badmod/badmod.c
 	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/badmod modules
@@ -114,4 +130,4 @@ clean:
 	rm -rf tests/vm/out
 	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers
 
-.PHONY: fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
+.PHONY: module-rt check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs

@@ -10,6 +10,7 @@ pkgs=(
 	conntrack nftables iproute2 jq util-linux libcap2-bin
 	qemu-system-x86 busybox-static
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
+	linux-image-rt-amd64 linux-headers-rt-amd64
 	groff man-db clang libclang-rt-14-dev
 )
 missing=()
@@ -29,9 +30,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The metapackages pull one image+headers pair; check they match.
-if ! kver=$("$(dirname "$0")/vm/kver"); then
-	echo "deps: linux-image-cloud-amd64 and linux-headers-cloud-amd64 installed different versions" >&2
-	exit 1
-fi
-echo "deps: ok (guest kernel $kver)"
+# The metapackages pull one image+headers pair each; check they match.
+for fl in cloud-amd64 rt-amd64; do
+	if ! kver=$(KFLAVOUR=$fl "$(dirname "$0")/vm/kver"); then
+		echo "deps: linux-image-$fl and linux-headers-$fl installed different versions" >&2
+		exit 1
+	fi
+	echo "deps: ok (guest kernel $kver)"
+done
