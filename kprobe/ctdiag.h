@@ -85,6 +85,75 @@ void ctdiag_store_counters(struct ctdiag_counters *c);
 /* CTDIAG_IOC_SNAPSHOT */
 long ctdiag_store_snapshot(void __user *arg);
 
+/*
+ * store.c: one extension record per conntrack entry, keyed by the nf_conn
+ * pointer.  The pointer is kernel-only; user space sees ->id.  A record is
+ * in the table until exactly one free path unlinks it (ctdiag_ext_unlink()
+ * returns true to that path only), then freed after an RCU grace period.
+ */
+#define CTDIAG_EXT_TYPES_MAX	4	/* ctdiag_ext.h API slots */
+
+struct ctdiag_ext {
+	struct hlist_node	node;		/* table bucket; RCU */
+	struct rcu_head		rcu;
+	const struct nf_conn	*ct;		/* key; never dereferenced once
+						 * the ct may be gone */
+	const struct net	*net;		/* for netns exit, expiry */
+	const struct nf_conn	*master;	/* id input, cheap reuse check */
+	u32			id;		/* ctdiag_ct_id() */
+	u32			netns;		/* netns inode */
+	u16			zone;
+	u16			how;		/* enum ctdiag_alloc_how */
+	u32			mark;
+	u32			status;
+	bool			seen_confirmed;	/* a packet saw ct confirmed */
+	struct nf_conntrack_zone nf_zone;	/* for nf_conntrack_find_get */
+	struct nf_conntrack_tuple nf_orig;	/* reuse check, expiry lookup */
+	struct nf_conntrack_tuple nf_reply;
+	struct ctdiag_tuple	orig;
+	struct ctdiag_tuple	reply;
+	u64			created_real_ns;
+	u64			created_boot_ns;
+	u64			last_seen_ns;	/* boot clock; WRITE_ONCE */
+	atomic64_t		pkts[IP_CT_DIR_MAX];
+	atomic64_t		bytes[IP_CT_DIR_MAX];
+	void __rcu		*blob[CTDIAG_EXT_TYPES_MAX];
+};
+
+/* RCU read side (caller holds rcu_read_lock or runs with BH off): the
+ * record currently keyed by ct, whatever ct it describes. */
+struct ctdiag_ext *ctdiag_ext_lookup(const struct nf_conn *ct);
+/* Does rec describe this ct (and not an earlier one at the same address)? */
+bool ctdiag_ext_matches(const struct ctdiag_ext *rec, const struct nf_conn *ct);
+/* Allocate and insert a record for a live ct (the caller holds a
+ * reference).  Replaces a stale record (counted as STALE_REUSE).
+ * Returns the record in the table, or NULL (alloc_failed counted). */
+struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
+					   gfp_t gfp);
+/* Exactly-once removal: only the caller that gets true may free. */
+bool ctdiag_ext_unlink(struct ctdiag_ext *rec);
+/* Unlink + account + EXT_FREE event + free after RCU.  Returns true if
+ * this call freed it. */
+bool ctdiag_ext_release(struct ctdiag_ext *rec, u16 path);
+/* Find by key and free (destroy paths).  Returns true if one was freed. */
+bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path);
+/* Packet path: per-direction counters, last-seen, status/mark. */
+void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
+			    int dir, unsigned int len);
+/* Free every record of a namespace (pernet exit). */
+void ctdiag_store_netns_exit(const struct net *net);
+
+/* Expiry walk support: visit every bucket in batches.  cb runs under
+ * rcu_read_lock for each record and must not sleep. */
+unsigned int ctdiag_store_nbuckets(void);
+void ctdiag_store_walk_bucket(unsigned int b,
+			      void (*cb)(struct ctdiag_ext *rec, void *arg),
+			      void *arg);
+/* Under the bucket lock, unlink the record keyed (ct, created_boot_ns) if
+ * it is still idle since before deadline_ns; account and free it. */
+bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
+		       u64 deadline_ns, u16 path);
+
 /* hooks.c: netfilter hooks that allocate records on first sight. */
 int ctdiag_hooks_init(void);
 void ctdiag_hooks_exit(void);
