@@ -59,6 +59,28 @@ static void destroy_event(const struct nf_conn *ct, u16 path, bool had_ext,
 	ctdiag_ring_emit(&ev);
 }
 
+/*
+ * nf_ct_destroy() takes spinlock_t locks (expectations, NAT bysrc), which
+ * sleep on PREEMPT_RT: there we can only pin the task to the CPU, and a
+ * preempting destroy on the same CPU may at worst make the probe report a
+ * hook destroy a second time (events only; freeing is unaffected).
+ */
+static inline void pin_cpu(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		preempt_disable();
+}
+
+static inline void unpin_cpu(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
 /* nf_ct_hook->destroy: called by nf_conntrack_destroy() under rcu_read_lock */
 static void ctdiag_hook_destroy(struct nf_conntrack *nfct)
 {
@@ -74,12 +96,12 @@ static void ctdiag_hook_destroy(struct nf_conntrack *nfct)
 		had = ctdiag_ext_free_ct(ct, CTDIAG_FREE_HOOK);
 		destroy_event(ct, CTDIAG_DESTROY_HOOK, had, caller);
 	}
-	preempt_disable();
+	pin_cpu();
 	prev = this_cpu_read(hook_destroying);
 	this_cpu_write(hook_destroying, ct);
 	orig_ct_hook->destroy(nfct);
 	this_cpu_write(hook_destroying, prev);
-	preempt_enable();
+	unpin_cpu();
 }
 
 static int ctdiag_destroy_pre(struct kprobe *p, struct pt_regs *regs)

@@ -7,7 +7,9 @@
  * Locking: writers take the bucket's stripe lock with interrupts off.  The
  * destroy paths call in from softirq, from process context, from inside
  * nf_ct_resolve_clash() with conntrack bucket locks held, and from a
- * kprobe handler (int3, interrupts off); irqsave is correct in all of them.
+ * kprobe handler (preemption or interrupts off); irqsave is correct in all
+ * of them.  The locks are raw: on PREEMPT_RT a spinlock_t sleeps, which a
+ * kprobe handler must not.  Every hold is a few list operations.
  * Nothing here ever takes a conntrack lock or drops a ct reference, so no
  * lock order with conntrack exists.
  *
@@ -38,7 +40,7 @@
 
 static struct kmem_cache *ext_cache;
 static struct hlist_head *table;
-static spinlock_t locks[STORE_LOCKS];
+static raw_spinlock_t locks[STORE_LOCKS];
 static atomic_long_t live;
 static atomic_t alloc_seq;
 
@@ -56,7 +58,7 @@ static inline u32 bucket_of(const struct nf_conn *ct)
 	return hash_ptr(ct, STORE_BITS);
 }
 
-static inline spinlock_t *lock_of(u32 b)
+static inline raw_spinlock_t *lock_of(u32 b)
 {
 	return &locks[b & (STORE_LOCKS - 1)];
 }
@@ -203,12 +205,12 @@ bool ctdiag_ext_unlink(struct ctdiag_ext *rec)
 	unsigned long flags;
 	bool done = false;
 
-	spin_lock_irqsave(lock_of(b), flags);
+	raw_spin_lock_irqsave(lock_of(b), flags);
 	if (!hlist_unhashed(&rec->node)) {
 		hlist_del_init_rcu(&rec->node);
 		done = true;
 	}
-	spin_unlock_irqrestore(lock_of(b), flags);
+	raw_spin_unlock_irqrestore(lock_of(b), flags);
 	return done;
 }
 
@@ -295,13 +297,13 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 	if (!rec)
 		CTDIAG_INC(alloc_failed);
 
-	spin_lock_irqsave(lock_of(b), flags);
+	raw_spin_lock_irqsave(lock_of(b), flags);
 	hlist_for_each_entry(old, &table[b], node) {
 		if (old->ct != ct)
 			continue;
 		if (ctdiag_ext_matches(old, ct)) {
 			/* Another CPU inserted it first. */
-			spin_unlock_irqrestore(lock_of(b), flags);
+			raw_spin_unlock_irqrestore(lock_of(b), flags);
 			if (rec)
 				kmem_cache_free(ext_cache, rec);
 			return old;
@@ -315,7 +317,7 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 		hlist_add_head_rcu(&rec->node, &table[b]);
 		atomic_long_inc(&live);
 	}
-	spin_unlock_irqrestore(lock_of(b), flags);
+	raw_spin_unlock_irqrestore(lock_of(b), flags);
 
 	if (stale)
 		ext_finish_free(stale, CTDIAG_FREE_STALE_REUSE);
@@ -362,7 +364,7 @@ bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
 	u32 b = bucket_of(ct);
 	unsigned long flags;
 
-	spin_lock_irqsave(lock_of(b), flags);
+	raw_spin_lock_irqsave(lock_of(b), flags);
 	hlist_for_each_entry(rec, &table[b], node) {
 		if (rec->ct != ct || rec->created_boot_ns != created_boot_ns)
 			continue;
@@ -373,7 +375,7 @@ bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
 		}
 		break;
 	}
-	spin_unlock_irqrestore(lock_of(b), flags);
+	raw_spin_unlock_irqrestore(lock_of(b), flags);
 	if (found)
 		ext_finish_free(found, path);
 	return found;
@@ -395,7 +397,7 @@ static unsigned long store_drain(const struct net *net, u16 path)
 			if (hlist_empty(&table[b]))
 				break;
 			n = 0;
-			spin_lock_irqsave(lock_of(b), flags);
+			raw_spin_lock_irqsave(lock_of(b), flags);
 			hlist_for_each_entry_safe(rec, tmp, &table[b], node) {
 				if (net && rec->net != net)
 					continue;
@@ -404,7 +406,7 @@ static unsigned long store_drain(const struct net *net, u16 path)
 				if (n == DRAIN_BATCH)
 					break;
 			}
-			spin_unlock_irqrestore(lock_of(b), flags);
+			raw_spin_unlock_irqrestore(lock_of(b), flags);
 			for (i = 0; i < n; i++)
 				ext_finish_free(batch[i], path);
 			total += n;
@@ -659,7 +661,7 @@ int ctdiag_store_init(void)
 		return -ENOMEM;
 	}
 	for (i = 0; i < STORE_LOCKS; i++)
-		spin_lock_init(&locks[i]);
+		raw_spin_lock_init(&locks[i]);
 	atomic_long_set(&live, 0);
 	return 0;
 }

@@ -9,6 +9,7 @@
  *	other; each sends PKTS datagrams of LEN payload bytes (INTERVAL_MS
  *	apart) and gets REPLIES datagrams back from the server socket.
  *	SPORT_BASE 0 = ephemeral source ports; otherwise SPORT_BASE+i.
+ *	-e: sends are expected to fail (a drop rule): count them, no server.
  *   ctgen tcp [-n CONNS] [-s SPORT_BASE] [-d DPORT] [-a ADDR] [-6]
  *	CONNS short TCP connections: connect, 1 byte each way, close.
  *
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 static int family = AF_INET;
+static int expect_fail;
 static const char *addr_str;
 
 static void die(const char *what)
@@ -106,6 +108,21 @@ static int do_udp(unsigned int n, unsigned int pkts, unsigned int replies,
 	if (plen > sizeof(buf))
 		plen = sizeof(buf);
 	memset(buf, 'x', sizeof(buf));
+	if (expect_fail) {
+		unsigned long failed = 0;
+
+		for (i = 0; i < n; i++) {
+			c = sock_bound(SOCK_DGRAM, sport ? sport + i : 0);
+			if (connect(c, (struct sockaddr *)&dst, dlen) < 0)
+				die("connect");
+			for (k = 0; k < pkts; k++)
+				if (send(c, buf, plen, 0) < 0)
+					failed++;
+			close(c);
+		}
+		printf("udp flows=%u failed=%lu\n", n, failed);
+		return failed == (unsigned long)n * pkts ? 0 : 1;
+	}
 	srv = sock_bound(SOCK_DGRAM, dport);
 	for (i = 0; i < n; i++) {
 		c = sock_bound(SOCK_DGRAM, sport ? sport + i : 0);
@@ -197,7 +214,7 @@ int main(int argc, char **argv)
 	}
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "n:p:r:s:d:a:6i:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:p:r:s:d:a:6i:l:e")) != -1) {
 		switch (opt) {
 		case 'n': n = num(optarg); break;
 		case 'p': pkts = num(optarg); break;
@@ -208,6 +225,7 @@ int main(int argc, char **argv)
 		case '6': family = AF_INET6; break;
 		case 'i': interval = num(optarg); break;
 		case 'l': plen = num(optarg); break;
+		case 'e': expect_fail = 1; break;
 		default: return 2;
 		}
 	}
