@@ -522,7 +522,9 @@ static void usage(void)
 	       "      --duration S       exit after S seconds (live only)\n"
 	       "      --summary S        every S seconds a line of rates\n"
 	       "  -q, --quiet            no individual events (loss lines stay)\n"
-	       FILTER_HELP
+	       FILTER_HELP_HEAD
+	       "  -w, --zone ZONE        conntrack zone\n"
+	       FILTER_HELP_TAIL
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status: 0 ok (also on SIGINT/SIGTERM), 1 runtime failure or bad\n"

@@ -566,6 +566,7 @@ int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 			return p_usage(cmd, "bad port '%s'", arg);
 		return 0;
 	case 'w':
+	case FILTER_OPT_ZONE:
 		if (filter_set_zone(f, arg))
 			return p_usage(cmd, "bad zone '%s' (0-65535)", arg);
 		return 0;

@@ -61,6 +61,7 @@ enum {
 	FILTER_OPT_SPORT = 0x1000,
 	FILTER_OPT_DPORT,
 	FILTER_OPT_NETNS,
+	FILTER_OPT_ZONE,	/* --zone; -w is the short form where free */
 };
 #define FILTER_SHORTOPTS "p:s:d:w:e:"
 #define FILTER_LONGOPTS							\
@@ -69,17 +70,18 @@ enum {
 	{ "dst", required_argument, NULL, 'd' },			\
 	{ "sport", required_argument, NULL, FILTER_OPT_SPORT },	\
 	{ "dport", required_argument, NULL, FILTER_OPT_DPORT },	\
-	{ "zone", required_argument, NULL, 'w' },			\
+	{ "zone", required_argument, NULL, FILTER_OPT_ZONE },	\
 	{ "netns", required_argument, NULL, FILTER_OPT_NETNS },	\
 	{ "event", required_argument, NULL, 'e' }
-/* The help text lines for those options. */
-#define FILTER_HELP							\
+/* The help text lines for those options, around the zone line (record
+ * has -w for its file, so it spells the zone filter --zone only). */
+#define FILTER_HELP_HEAD						\
 	"  -p, --proto PROTO      L4 protocol (tcp, udp, icmp, ... or number)\n" \
 	"  -s, --src ADDR[/LEN]   original source address or prefix\n"	\
 	"  -d, --dst ADDR[/LEN]   original destination address or prefix\n" \
 	"      --sport PORT       original source port\n"		\
-	"      --dport PORT       original destination port\n"		\
-	"  -w, --zone ZONE        conntrack zone\n"			\
+	"      --dport PORT       original destination port\n"
+#define FILTER_HELP_TAIL						\
 	"      --netns NS         namespace: name (ip netns), path or inode\n" \
 	"  -e, --event LIST       event types: all or a comma list of\n"	\
 	"                         alloc,free,destroy,clash,confirm-drop,\n"	\
