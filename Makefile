@@ -10,7 +10,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= gcc
-PKGS := libmnl libnetfilter_conntrack libelf
+PKGS := libmnl libnetfilter_conntrack libelf liblzma libzstd zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
