@@ -625,8 +625,8 @@ static void conclude(struct doctor *d)
 	struct probe_sym *t = find_sym(TARGET);
 	size_t i;
 
-	d->ncalling = d->ncallers + (d->vm_scanned && d->vm_refs.calls);
-	if (d->ncalling)
+	d->ncalling = d->ncallers;
+	if (d->ncalling || (d->vm_scanned && d->vm_refs.calls))
 		d->leaks = T_YES;
 	else if (t->present == T_YES)
 		d->leaks = T_YES;	/* exported: nf_ct_put() calls it */
@@ -818,9 +818,9 @@ static void print_report(struct doctor *d)
 			   "available_filter_functions unreadable: mount tracefs on /sys/kernel/tracing");
 
 	print_uint(PRINT_ANY, "modules_scanned",
-		   "direct callers of nf_ct_destroy (%llu modules scanned",
+		   "direct callers of nf_ct_destroy (modules scanned: %llu",
 		   d->scanned);
-	print_uint(PRINT_ANY, "modules_unreadable", ", %llu unreadable):\n",
+	print_uint(PRINT_ANY, "modules_unreadable", ", unreadable: %llu):\n",
 		   d->nbad);
 	open_json_array("direct_callers");
 	for (i = 0; i < d->ncallers; i++) {
@@ -847,9 +847,12 @@ static void print_report(struct doctor *d)
 	close_json_array();
 
 	open_json_object("builtin");
-	print_string(PRINT_ANY, "vmlinux", "built-in code: vmlinux %s",
-		     d->vmlinux[0] ? d->vmlinux : "none");
-	print_string(PRINT_ANY, "status", ": %s", d->vmlinux_status);
+	print_string(PRINT_ANY, "status", "built-in code: %s",
+		     d->vmlinux_status);
+	if (d->vmlinux[0])
+		print_string(PRINT_ANY, "vmlinux", " (%s)", d->vmlinux);
+	else
+		print_null(PRINT_JSON, "vmlinux", NULL);
 	print_nl();
 	if (d->vm_scanned) {
 		print_uint(PRINT_ANY, "calls", "  vmlinux: %llu call",
@@ -862,10 +865,13 @@ static void print_report(struct doctor *d)
 
 	print_uint(PRINT_JSON, "direct_caller_modules", NULL, d->ncalling);
 	print_tri("hook_only_leaks", NULL, d->leaks);
-	if (d->leaks == T_YES && d->ncalling)
-		print_text("hook-only interception leaks on this kernel: %u %s nf_ct_destroy directly\n",
+	print_bool(PRINT_JSON, "builtin_calls", NULL,
+		   d->vm_scanned && d->vm_refs.calls);
+	if (d->leaks == T_YES && (d->ncalling || d->vm_refs.calls))
+		print_text("hook-only interception leaks on this kernel: %u %s nf_ct_destroy directly%s\n",
 			   d->ncalling, d->ncalling == 1 ? "module calls" :
-			   "modules call");
+			   "modules call", d->vm_refs.calls ?
+			   ", and so does built-in code (vmlinux)" : "");
 	else if (d->leaks == T_YES)
 		print_text("hook-only interception leaks on this kernel: nf_ct_destroy exists, so every nf_ct_put() calls it directly (callers not listed: %s)\n",
 			   !strcmp(d->ct_kind, "builtin") ?
@@ -941,6 +947,7 @@ static void print_report(struct doctor *d)
 			     d->failed[i]);
 	close_json_array();
 	print_string(PRINT_ANY, "status", "status: %s\n",
+		     d->nbad ? "incomplete (unreadable files)" :
 		     d->nfailed ? "degraded" : "ok");
 	close_json_object();
 }
@@ -1095,15 +1102,23 @@ int do_doctor(int argc, char **argv)
 		else if (d->moddir_ok)
 			d->ct_kind = "absent";
 	}
+	if (!d->release[0] && kdir) {
+		/* A tree named after its release, like /lib/modules/R. */
+		const char *b = strrchr(kdir, '/');
+
+		b = b && b[1] ? b + 1 : kdir;
+		if (parse_kver(b))
+			snprintf(d->release, sizeof(d->release), "%s", b);
+	}
 	d->kver = parse_kver(d->release);
 	if (scan_vmlinux(d, vmlinux != NULL)) {
 		doctor_free(d);
 		free(d);
 		return EXIT_FAIL;
 	}
-	if (!d->vm_scanned && !strcmp(d->ct_kind, "module")) {
+	if (!d->vmlinux[0] && !strcmp(d->ct_kind, "module")) {
 		/* vmlinux cannot link against a module's symbols. */
-		d->vmlinux_status = "none can call nf_ct_destroy: it lives in nf_conntrack.ko";
+		d->vmlinux_status = "cannot call nf_ct_destroy directly (it lives in nf_conntrack.ko)";
 	}
 	judge_probes(d);
 	conclude(d);

@@ -110,9 +110,9 @@ static int unxz(const unsigned char *in, size_t len, unsigned char **outp,
 		if (r == LZMA_STREAM_END)
 			break;
 		if (r != LZMA_OK) {
-			ret = seterr(err, -EBADMSG,
-				     "truncated or corrupt xz data (lzma error %d)",
-				     (int)r);
+			ret = seterr(err, -EBADMSG, "%s xz data (lzma error %d)",
+				     r == LZMA_BUF_ERROR ? "truncated" :
+				     "corrupt", (int)r);
 			goto fail;
 		}
 	}
@@ -225,6 +225,15 @@ static int setup(struct elfscan_obj *o, char *err)
 	if (!gelf_getehdr(o->elf, &o->ehdr))
 		return seterr(err, -EBADMSG, "truncated or corrupt ELF header: %s",
 			      elf_errmsg(-1));
+	/* Say "truncated" rather than libelf's "no sections" for a cut file. */
+	if (o->ehdr.e_shoff > o->size ||
+	    (uint64_t)o->ehdr.e_shnum * o->ehdr.e_shentsize >
+	    o->size - o->ehdr.e_shoff ||
+	    (o->ehdr.e_shoff && o->ehdr.e_shentsize > o->size - o->ehdr.e_shoff))
+		return seterr(err, -EBADMSG,
+			      "truncated ELF: section header table (offset %llu, %u entries) lies beyond the end of the file (%zu bytes)",
+			      (unsigned long long)o->ehdr.e_shoff,
+			      (unsigned)o->ehdr.e_shnum, o->size);
 	if (elf_getshdrnum(o->elf, &o->shnum) ||
 	    elf_getshdrstrndx(o->elf, &o->shstrndx))
 		return seterr(err, -EBADMSG,
@@ -300,6 +309,11 @@ int elfscan_open_mem(const void *buf, size_t len, struct elfscan_obj **objp,
 		ret = seterr(err, -ENOEXEC, o->comp ?
 			     "compressed data is not an ELF file" :
 			     "not an ELF file");
+		goto fail;
+	}
+	if (imglen < sizeof(Elf32_Ehdr)) {
+		ret = seterr(err, -EBADMSG,
+			     "truncated ELF header (%zu bytes)", imglen);
 		goto fail;
 	}
 	o->elf = elf_memory((char *)img, imglen);
@@ -563,6 +577,8 @@ static int add_func(struct elfscan_refs *r, char *name)
 	struct elfscan_func *n;
 	size_t i;
 
+	if (!name)
+		return -ENOMEM;
 	for (i = 0; i < r->nfuncs; i++) {
 		if (!strcmp(r->funcs[i].name, name)) {
 			r->funcs[i].sites++;
