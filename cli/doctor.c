@@ -284,8 +284,9 @@ static int scan_tree(struct doctor *d)
 	char dir[PATH_MAX];
 
 	for (i = 0; i < ARRAY_SIZE(sub); i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", d->moddir, sub[i]);
-		collect(dir, &pl, 0);
+		if (snprintf(dir, sizeof(dir), "%s/%s", d->moddir, sub[i]) <
+		    (int)sizeof(dir))
+			collect(dir, &pl, 0);
 	}
 	qsort(pl.v, pl.n, sizeof(*pl.v), cmp_str);
 	for (i = 0; i < pl.n; i++) {
