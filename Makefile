@@ -73,12 +73,18 @@ TOOLS := $(TOOLS_SRCS:.c=)
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) -lpthread $(shell $(PKG_CONFIG) --libs libnetfilter_queue 2>/dev/null)
 
+# Host-only benchmark programs (tests/bench/bench_*.c), see make bench.
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(BENCH_SRCS:.c=)
+tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 tests/unit/test_%: tests/unit/test_%.c $(filter-out cli/main.o,$(OBJS)) tests/unit/unit.h
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(filter-out cli/main.o,$(OBJS)) $(LDLIBS)
 
-test-progs: all cli/ctdiag-asan tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS)
+test-progs: all cli/ctdiag-asan tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS) $(BENCH_BINS)
 
 deps:
 	tests/deps.sh
@@ -125,7 +131,7 @@ dkms-src:
 	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-0.1.0/lib/
 
 clean:
-	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS)
+	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS) $(BENCH_BINS)
 	$(MAKE) -C kprobe clean
 	rm -rf tests/vm/out
 	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers

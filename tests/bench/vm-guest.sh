@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest half of `make bench` (tests/bench/run passes this file to
+# `tests/vm/run --cmd`).  Prints one line per measurement:
+#   BENCHVAL <key> <round> <value>
+# and BENCHINFO <key> <text> lines; everything else is commentary.
+# Settings (exported by tests/bench/run): BENCH_DUR seconds per run,
+# BENCH_ROUNDS rounds, BENCH_RING_RATES paced rates for the ring test.
+set -u
+DUR=${BENCH_DUR:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
+RATES=${BENCH_RING_RATES:-"1000 2000 4000 8000 16000"}
+KO=/ctdiag/ctdiag.ko
+A="ip netns exec bA"
+B="ip netns exec bB"
+DST=10.99.0.2
+
+info() { echo "BENCHINFO $1 $2"; }
+val() { echo "BENCHVAL $1 $2 $3"; }
+
+modprobe nf_conntrack || { info error "modprobe nf_conntrack failed"; exit 1; }
+modprobe veth
+sysctl -qw net.netfilter.nf_conntrack_max=1048576
+echo 262144 > /sys/module/nf_conntrack/parameters/hashsize
+
+ip netns add bA && ip netns add bB
+ip link add vA netns bA type veth peer name vB netns bB
+ip -n bA addr add 10.99.0.1/24 dev vA
+ip -n bB addr add $DST/24 dev vB
+for n in bA bB; do
+	ip -n $n link set lo up
+	ip -n $n link set v${n#b} up
+done
+# conntrack on in both namespaces, counting new connections (and, on the
+# receiving side, the established flow's packets); no ICMP back.
+$A nft -f - <<'NFT'
+table inet b {
+	counter new { }
+	chain out { type filter hook output priority 0; ct state new counter name new; }
+}
+NFT
+$B nft -f - <<'NFT'
+table inet b {
+	counter new { }
+	counter flood { }
+	chain pre { type filter hook prerouting priority 0; ct state new counter name new; udp dport 5003 counter name flood; }
+	chain out { type filter hook output priority 0; meta l4proto icmp drop; }
+}
+NFT
+$B bench_connload server -p 5002 &
+server=$!
+sleep 0.5
+
+cnt() {	# ns counter
+	ip netns exec $1 nft -j list counter inet b $2 |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+
+reader=
+reader_kind=none
+start_reader() {
+	if ctdiag watch -o json >/dev/null 2>/tmp/watch.err & then
+		reader=$!
+		sleep 0.5
+		if kill -0 $reader 2>/dev/null; then
+			reader_kind="ctdiag watch -o json"
+			return
+		fi
+	fi
+	# no usable `ctdiag watch` yet: a plain reader keeps the ring on
+	cat /dev/ctdiag >/dev/null 2>/tmp/cat.err &
+	reader=$!
+	sleep 0.2
+	kill -0 $reader 2>/dev/null && reader_kind="cat /dev/ctdiag" || reader=
+}
+stop_reader() {
+	[ -n "$reader" ] || return 0
+	kill -INT $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	reader=
+}
+unload() {
+	stop_reader
+	grep -q '^ctdiag ' /proc/modules && rmmod ctdiag
+	return 0
+}
+load() {	# variant
+	unload
+	case $1 in
+	none) return 0 ;;
+	ring) insmod $KO intercept=both idle_timeout=60 ;;
+	ringoff) insmod $KO intercept=both idle_timeout=60 ring_kb=0 ;;
+	esac || { info error "insmod $1 failed"; return 1; }
+	[ "$1" = ring ] && start_reader
+	return 0
+}
+
+flush() {
+	$A conntrack -F >/dev/null 2>&1
+	$B conntrack -F >/dev/null 2>&1
+	sleep 0.2
+}
+
+run_one() {	# round variant test
+	local r=$1 v=$2 t=$3 c0 c1 out secs ctr=new
+	flush
+	[ "$t" = flood ] && ctr=flood
+	c0=$(cnt bB $ctr)
+	case $t in
+	udp) out=$($A bench_connload udp -a $DST -t $DUR) ;;
+	tcp) out=$($A bench_connload tcp -a $DST -p 5002 -t $DUR) ;;
+	flood) out=$($A bench_connload flood -a $DST -p 5003 -t $DUR) ;;
+	esac
+	c1=$(cnt bB $ctr)
+	secs=$(sed -n 's/.*secs=\([0-9.]*\).*/\1/p' <<<"$out")
+	val vm_$t.$v $r "$(awk -v a=$c0 -v b=$c1 -v s=$secs 'BEGIN { printf "%.1f", (b - a) / s }')"
+}
+
+probe_names=(destroy resolve_clash confirm update hook_destroy pkt_hook p6 p7)
+counters() { bench_counters 2>/dev/null; }
+cval() { sed -n "s/^$1=//p" <<<"$2"; }
+
+# Sanity: does the module load at all?
+if ! insmod $KO intercept=both; then
+	info error "ctdiag.ko does not load"
+	exit 0
+fi
+info module "$(cat /sys/module/ctdiag/version 2>/dev/null || echo loaded)"
+rmmod ctdiag
+
+info rounds "$ROUNDS x ${DUR}s per run"
+for r in $(seq 1 $ROUNDS); do
+	for v in none ring ringoff; do
+		load $v || continue
+		[ $r = 1 ] && [ $v = ring ] && info reader "$reader_kind"
+		for t in udp tcp flood; do
+			c0=$(counters)
+			run_one $r $v $t
+			c1=$(counters)
+			if [ $v != none ] && [ -n "$c1" ]; then
+				for i in 0 1 2 3 4 5; do
+					h=$(( $(cval probe_hits_$i "$c1") - $(cval probe_hits_$i "$c0") ))
+					ns=$(( $(cval probe_ns_$i "$c1") - $(cval probe_ns_$i "$c0") ))
+					[ $h -gt 0 ] || continue
+					val probe_hits.$t.$v.${probe_names[$i]} $r $h
+					[ $ns -gt 0 ] && val probe_ns.$t.$v.${probe_names[$i]} $r \
+						"$(awk -v n=$ns -v h=$h 'BEGIN { printf "%.1f", n / h }')"
+				done
+				val allocated.$t.$v $r $(( $(cval allocated "$c1") - $(cval allocated "$c0") ))
+			fi
+		done
+	done
+done
+unload
+flush
+
+# Ring throughput: paced new-connection load, one EXT_ALLOC record each
+# (plus whatever else the module writes), read by `ctdiag watch -o json`.
+if ctdiag watch -h >/dev/null 2>&1 && insmod $KO intercept=both idle_timeout=60; then
+	ctdiag watch -o json >/dev/null 2>/tmp/watch.err &
+	w=$!
+	sleep 0.5
+	best=0
+	for rate in $RATES 0; do
+		flush
+		c0=$(counters)
+		out=$($A bench_connload udp -a $DST -t $DUR -r $rate)
+		sleep 1	# let the reader drain
+		c1=$(counters)
+		secs=$(sed -n 's/.*secs=\([0-9.]*\).*/\1/p' <<<"$out")
+		wr=$(( $(cval ring_written "$c1") - $(cval ring_written "$c0") ))
+		lo=$(( $(cval ring_lost "$c1") - $(cval ring_lost "$c0") ))
+		rps=$(awk -v w=$wr -v s=$secs 'BEGIN { printf "%.0f", w / s }')
+		info ring_step "rate=${rate:-max} records/s=$rps lost=$lo"
+		[ "$lo" = 0 ] && [ "${rps:-0}" -gt "$best" ] && best=$rps
+	done
+	val ring_keepup 1 $best
+	kill -INT $w; wait $w
+	rmmod ctdiag
+	# Overdrive a small ring: what watch reports lost must equal the
+	# module's own count.
+	flush
+	insmod $KO intercept=both idle_timeout=60 ring_kb=${BENCH_SMALL_RING_KB:-16}
+	c0=$(counters)
+	ctdiag watch -o json >/dev/null 2>/tmp/watch2.err &
+	w=$!
+	sleep 0.5
+	$A bench_connload udp -a $DST -t $DUR >/dev/null
+	sleep 1
+	kill -INT $w; wait $w
+	c1=$(counters)
+	lo=$(( $(cval ring_lost "$c1") - $(cval ring_lost "$c0") ))
+	wl=$(sed -n 's/.*, \([0-9]*\) lost.*/\1/p' /tmp/watch2.err | tail -1)
+	ml=$(sed -n 's/.*(module counted \([0-9]*\)).*/\1/p' /tmp/watch2.err | tail -1)
+	val ring_over_module_lost 1 $lo
+	[ -n "$wl" ] && val ring_over_watch_lost 1 $wl
+	[ -n "$ml" ] && val ring_over_watch_module_lost 1 $ml
+	sed 's/^/# watch: /' /tmp/watch2.err | tail -5
+	rmmod ctdiag
+else
+	info ring "n/a (ctdiag watch or the module not built yet)"
+fi
+kill $server 2>/dev/null
+ip netns del bA
+ip netns del bB
+exit 0
