@@ -6,7 +6,7 @@
 #   make check    all tests (unit, host bats, VM bats)
 #   make deps     install build and test dependencies (Debian, idempotent)
 #   make bench    benchmarks (numbers, not pass/fail)
-#   make install  binary, man page, module (INSTALL_MOD_DIR=extra)
+#   make install  binary, man pages, bash completion, module (INSTALL_MOD_DIR=extra)
 
 PKG_CONFIG ?= pkg-config
 CC ?= gcc
@@ -120,8 +120,9 @@ bench: deps-if-missing
 
 install: all
 	install -D -m 0755 cli/ctdiag $(DESTDIR)$(SBINDIR)/ctdiag
-	install -D -m 0644 man/ctdiag.8 $(DESTDIR)$(MANDIR)/man8/ctdiag.8
-	[ ! -f man/ctdiag.bash-completion ] || install -D -m 0644 man/ctdiag.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ctdiag
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 man/ctdiag.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ctdiag
 	$(MAKE) -C kprobe modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
 
 # Source tree for DKMS (kprobe/dkms.conf): dkms add /usr/src/ctdiag-VERSION
