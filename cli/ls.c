@@ -1,12 +1,453 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ctdiag ls: not implemented yet. */
+/*
+ * ctdiag ls: the conntrack table, printed exactly as `conntrack -L` prints
+ * it (same libnetfilter_conntrack formatter, type and flags as
+ * conntrack-tools' dump callback), or as JSON lines, optionally annotated
+ * with the module's extension record for each entry.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag.h"
+#include "ctdump.h"
+#include "ctfilter.h"
+#include "dev.h"
+#include "extsnap.h"
+#include "leakjoin.h"
+#include "output.h"
+#include "tuple.h"
 #include "util.h"
+
+#define LS_JSON_SCHEMA	1
+
+enum {
+	OPT_SPORT = 256,
+	OPT_DPORT,
+	OPT_STATE,
+	OPT_NETNS,
+};
+
+struct ls_ctx {
+	struct ct_filter f;
+	unsigned int nfct_flags;	/* NFCT_OF_* as conntrack -o sets them */
+	bool json;
+	bool ext;			/* annotate with extension records */
+	struct ext_snapshot snap;
+	struct lj_table *ext_tab;
+	uint32_t netns;
+	FILE *out;
+	long shown;
+	char buf[4096 + 256];
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: ctdiag ls [-o FMT[,FMT...]] [--netns NAME|PATH] [FILTER...]\n"
+		"\n"
+		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
+		"line for line that of `conntrack -L`.\n"
+		"\n"
+		"Output (-o, --output, comma-separated):\n"
+		"  extended          show the layer-3 protocol, as conntrack -o extended\n"
+		"  id                show the conntrack id, as conntrack -o id\n"
+		"  ktimestamp        show start/stop timestamps, as conntrack -o ktimestamp\n"
+		"  ext               append the module's extension record: ext_age=\n"
+		"                    ext_idle= ext_pkts= ext_bytes= ext_size= ext_how=\n"
+		"                    (or ext=none); needs ctdiag.ko\n"
+		"  json              one JSON object per line (schema 1); includes the\n"
+		"                    extension record when ctdiag.ko is loaded\n"
+		"\n"
+		"Filters (conntrack's names and meaning; mark, status, family and zone\n"
+		"are applied by the kernel where it can):\n"
+		"  -p, --proto PROTO          layer-4 protocol, name or number\n"
+		"  -s, --src, --orig-src ADDR[/LEN]   original source address or network\n"
+		"  -d, --dst, --orig-dst ADDR[/LEN]   original destination\n"
+		"      --sport, --orig-port-src PORT  original source port (needs -p)\n"
+		"      --dport, --orig-port-dst PORT  original destination port (needs -p)\n"
+		"      --state STATE          TCP state, e.g. ESTABLISHED (needs -p tcp)\n"
+		"  -m, --mark MARK[/MASK]     entries with (mark & MASK) == MARK\n"
+		"  -w, --zone ZONE            conntrack zone\n"
+		"  -f, --family ipv4|ipv6     layer-3 family\n"
+		"  -u, --status FLAG[,FLAG]   ASSURED, SEEN_REPLY, FIXED_TIMEOUT, EXPECTED\n"
+		"\n"
+		"  -n, --netns NAME|PATH      list another network namespace\n"
+		"                             (/run/netns/NAME or a path), as ip -n\n"
+		"  -h, --help                 show this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
+}
+
+static int parse_output(struct ls_ctx *c, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "extended"))
+			c->nfct_flags |= NFCT_OF_SHOW_LAYER3;
+		else if (!strcmp(tok, "id"))
+			c->nfct_flags |= NFCT_OF_ID;
+		else if (!strcmp(tok, "ktimestamp"))
+			c->nfct_flags |= NFCT_OF_TIMESTAMP;
+		else if (!strcmp(tok, "json"))
+			c->json = true;
+		else if (!strcmp(tok, "ext"))
+			c->ext = true;
+		else if (strcmp(tok, "plain")) {
+			p_usage("ls", "unknown output format '%s'", tok);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+static const struct ctdiag_ext_rec *ext_of(struct ls_ctx *c,
+					   const struct nf_conntrack *ct)
+{
+	struct ctdiag_tuple t;
+	struct lj_key k;
+	int64_t i;
+
+	if (!c->ext_tab)
+		return NULL;
+	ct_tuple_from_nfct(ct, 0, &t);
+	lj_key_make(&k, nfct_get_attr_u32(ct, ATTR_ID), c->netns, &t);
+	i = lj_lookup(c->ext_tab, &k);
+	return i < 0 ? NULL : &c->snap.recs[i];
+}
+
+static uint64_t ns_since(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+static void print_ext(struct ls_ctx *c, const struct ctdiag_ext_rec *r)
+{
+	uint64_t now = c->snap.now_boot_ns;
+
+	if (!r) {
+		print_null(PRINT_JSON, "ext", NULL);
+		print_text(" ext=none");
+		return;
+	}
+	open_json_object("ext");
+	print_uint(PRINT_ANY, "age_s", " ext_age=%llu",
+		   ns_since(now, r->created_boot_ns) / 1000000000ull);
+	print_uint(PRINT_ANY, "idle_s", " ext_idle=%llu",
+		   ns_since(now, r->last_seen_boot_ns) / 1000000000ull);
+	print_uint(PRINT_FP, NULL, " ext_pkts=%llu", r->pkts[0] + r->pkts[1]);
+	print_uint(PRINT_FP, NULL, " ext_bytes=%llu", r->bytes[0] + r->bytes[1]);
+	print_uint(PRINT_JSON, "pkts_orig", NULL, r->pkts[0]);
+	print_uint(PRINT_JSON, "pkts_reply", NULL, r->pkts[1]);
+	print_uint(PRINT_JSON, "bytes_orig", NULL, r->bytes[0]);
+	print_uint(PRINT_JSON, "bytes_reply", NULL, r->bytes[1]);
+	print_uint(PRINT_ANY, "size", " ext_size=%llu", r->size);
+	print_string(PRINT_ANY, "how", " ext_how=%s", ext_how_name(r->how));
+	close_json_object();
+}
+
+/* ICMP reply type as the kernel inverts it (nf_conntrack_proto_icmp.c,
+ * icmpv6): libnetfilter_conntrack keeps only the original type. */
+static unsigned int icmp_reply_type(unsigned int proto, unsigned int type)
+{
+	static const unsigned char v4[][2] = {
+		{ 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
+		{ 16, 15 }, { 17, 18 }, { 18, 17 },
+	};
+	static const unsigned char v6[][2] = {
+		{ 128, 129 }, { 129, 128 }, { 139, 140 }, { 140, 139 },
+	};
+	unsigned int i;
+
+	if (proto == IPPROTO_ICMP) {
+		for (i = 0; i < ARRAY_SIZE(v4); i++)
+			if (v4[i][0] == type)
+				return v4[i][1];
+	} else {
+		for (i = 0; i < ARRAY_SIZE(v6); i++)
+			if (v6[i][0] == type)
+				return v6[i][1];
+	}
+	return type;
+}
+
+static void json_dir(const struct nf_conntrack *ct, int dir)
+{
+	char a[INET6_ADDRSTRLEN];
+	struct ctdiag_tuple t;
+	int pk = dir ? ATTR_REPL_COUNTER_PACKETS : ATTR_ORIG_COUNTER_PACKETS;
+	int by = dir ? ATTR_REPL_COUNTER_BYTES : ATTR_ORIG_COUNTER_BYTES;
+
+	ct_tuple_from_nfct(ct, dir, &t);
+	open_json_object(dir ? "reply" : "orig");
+	print_string(PRINT_JSON, "src", NULL, tuple_addr(&t, 0, a, sizeof(a)));
+	print_string(PRINT_JSON, "dst", NULL, tuple_addr(&t, 1, a, sizeof(a)));
+	if (t.protonum == IPPROTO_ICMP || t.protonum == IPPROTO_ICMPV6) {
+		unsigned int type = nfct_get_attr_u8(ct, ATTR_ICMP_TYPE);
+
+		print_uint(PRINT_JSON, "type", NULL,
+			   dir ? icmp_reply_type(t.protonum, type) : type);
+		print_uint(PRINT_JSON, "code", NULL,
+			   nfct_get_attr_u8(ct, ATTR_ICMP_CODE));
+		print_uint(PRINT_JSON, "id", NULL,
+			   ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID)));
+	} else if (nfct_attr_is_set(ct, dir ? ATTR_REPL_PORT_SRC : ATTR_ORIG_PORT_SRC)) {
+		print_uint(PRINT_JSON, "sport", NULL, t.sport);
+		print_uint(PRINT_JSON, "dport", NULL, t.dport);
+	}
+	if (nfct_attr_is_set(ct, pk)) {
+		print_uint(PRINT_JSON, "packets", NULL, nfct_get_attr_u64(ct, pk));
+		print_uint(PRINT_JSON, "bytes", NULL, nfct_get_attr_u64(ct, by));
+	}
+	close_json_object();
+}
+
+static void print_json(struct ls_ctx *c, const struct nf_conntrack *ct)
+{
+	static const struct { uint32_t bit; const char *name; } flags[] = {
+		{ IPS_EXPECTED, "EXPECTED" }, { IPS_SEEN_REPLY, "SEEN_REPLY" },
+		{ IPS_ASSURED, "ASSURED" }, { IPS_CONFIRMED, "CONFIRMED" },
+		{ IPS_SRC_NAT, "SRC_NAT" }, { IPS_DST_NAT, "DST_NAT" },
+		{ IPS_SEQ_ADJUST, "SEQ_ADJUST" },
+		{ IPS_SRC_NAT_DONE, "SRC_NAT_DONE" },
+		{ IPS_DST_NAT_DONE, "DST_NAT_DONE" }, { IPS_DYING, "DYING" },
+		{ IPS_FIXED_TIMEOUT, "FIXED_TIMEOUT" },
+		{ IPS_TEMPLATE, "TEMPLATE" }, { IPS_UNTRACKED, "UNTRACKED" },
+		{ IPS_HELPER, "HELPER" }, { IPS_OFFLOAD, "OFFLOAD" },
+		{ IPS_HW_OFFLOAD, "HW_OFFLOAD" },
+	};
+	uint8_t l3 = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
+	uint8_t l4 = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
+	uint32_t status = nfct_get_attr_u32(ct, ATTR_STATUS);
+	char pbuf[8];
+	unsigned int i;
+
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "schema", NULL, LS_JSON_SCHEMA);
+	print_string(PRINT_JSON, "family", NULL, family_name(l3));
+	print_uint(PRINT_JSON, "l3num", NULL, l3);
+	print_string(PRINT_JSON, "proto", NULL, proto_name(l4, pbuf, sizeof(pbuf)));
+	print_uint(PRINT_JSON, "protonum", NULL, l4);
+	if (nfct_attr_is_set(ct, ATTR_TIMEOUT))
+		print_uint(PRINT_JSON, "timeout", NULL, nfct_get_attr_u32(ct, ATTR_TIMEOUT));
+	if (l4 == IPPROTO_TCP && nfct_attr_is_set(ct, ATTR_TCP_STATE)) {
+		const char *s = ct_tcp_state_name(nfct_get_attr_u8(ct, ATTR_TCP_STATE));
+
+		print_string(PRINT_JSON, "state", NULL, s ? s : "UNKNOWN");
+	}
+	json_dir(ct, 0);
+	json_dir(ct, 1);
+	print_uint(PRINT_JSON, "status", NULL, status);
+	open_json_array("flags");
+	for (i = 0; i < ARRAY_SIZE(flags); i++)
+		if (status & flags[i].bit)
+			print_string(PRINT_JSON, NULL, NULL, flags[i].name);
+	close_json_array();
+	if (nfct_attr_is_set(ct, ATTR_MARK))
+		print_uint(PRINT_JSON, "mark", NULL, nfct_get_attr_u32(ct, ATTR_MARK));
+	if (nfct_attr_is_set(ct, ATTR_SECMARK))
+		print_uint(PRINT_JSON, "secmark", NULL, nfct_get_attr_u32(ct, ATTR_SECMARK));
+	if (nfct_attr_is_set(ct, ATTR_SECCTX))
+		print_string(PRINT_JSON, "secctx", NULL, nfct_get_attr(ct, ATTR_SECCTX));
+	print_uint(PRINT_JSON, "zone", NULL,
+		   nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0);
+	if (nfct_attr_is_set(ct, ATTR_HELPER_NAME))
+		print_string(PRINT_JSON, "helper", NULL, nfct_get_attr(ct, ATTR_HELPER_NAME));
+	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
+		print_uint(PRINT_JSON, "start_ns", NULL, nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START));
+	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_STOP))
+		print_uint(PRINT_JSON, "stop_ns", NULL, nfct_get_attr_u64(ct, ATTR_TIMESTAMP_STOP));
+	if (nfct_attr_is_set(ct, ATTR_USE))
+		print_uint(PRINT_JSON, "use", NULL, nfct_get_attr_u32(ct, ATTR_USE));
+	print_uint(PRINT_JSON, "id", NULL, nfct_get_attr_u32(ct, ATTR_ID));
+	print_uint(PRINT_JSON, "netns", NULL, c->netns);
+	if (c->ext_tab)
+		print_ext(c, ext_of(c, ct));
+	close_json_object();
+}
+
+static int ls_cb(const struct nf_conntrack *ct, void *arg)
+{
+	struct ls_ctx *c = arg;
+	int n;
+
+	if (!ct_filter_match(&c->f, ct))
+		return 0;
+	c->shown++;
+	if (c->json) {
+		print_json(c, ct);
+		return 0;
+	}
+	n = nfct_snprintf(c->buf, 4096, ct, NFCT_T_UNKNOWN, NFCT_O_DEFAULT,
+			  c->nfct_flags);
+	if (n < 0)
+		return 0;
+	if (n >= 4096)
+		n = 4095;
+	fwrite_unlocked(c->buf, 1, n, c->out);
+	if (c->ext) {
+		fflush_unlocked(c->out);	/* rare path; keeps order with print_* */
+		print_ext(c, ext_of(c, ct));
+	}
+	putc_unlocked('\n', c->out);
+	return 0;
+}
+
+static int load_ext(struct ls_ctx *c, bool required)
+{
+	struct ctdiag_info info;
+	size_t i;
+	int fd, ret;
+
+	fd = required ? ctdiag_dev_open(O_WRONLY, &info)
+		      : ctdiag_dev_open_quiet(O_WRONLY, &info);
+	if (fd < 0)
+		return required ? fd : 0;
+	ret = ext_snapshot_take(fd, &c->snap);
+	close(fd);
+	if (ret) {
+		p_err("cannot take a snapshot of extension records: %s", strerror(-ret));
+		return ret;
+	}
+	c->ext_tab = lj_create(c->snap.n);
+	if (!c->ext_tab) {
+		p_err("out of memory for %zu extension records", c->snap.n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->snap.n; i++) {
+		struct lj_key k;
+
+		lj_key_make(&k, c->snap.recs[i].ct_id, c->snap.recs[i].netns,
+			    &c->snap.recs[i].orig);
+		if (lj_insert(c->ext_tab, &k, i)) {
+			p_err("out of memory for %zu extension records", c->snap.n);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
 int do_ls(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	p_err("'ls' is not implemented yet");
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "proto", required_argument, NULL, 'p' },
+		{ "protonum", required_argument, NULL, 'p' },
+		{ "src", required_argument, NULL, 's' },
+		{ "orig-src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "orig-dst", required_argument, NULL, 'd' },
+		{ "sport", required_argument, NULL, OPT_SPORT },
+		{ "orig-port-src", required_argument, NULL, OPT_SPORT },
+		{ "dport", required_argument, NULL, OPT_DPORT },
+		{ "orig-port-dst", required_argument, NULL, OPT_DPORT },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "mark", required_argument, NULL, 'm' },
+		{ "zone", required_argument, NULL, 'w' },
+		{ "family", required_argument, NULL, 'f' },
+		{ "status", required_argument, NULL, 'u' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct ls_ctx c;		/* big: not on the stack */
+	struct ct_dump_opts dopts;
+	const char *netns = NULL;
+	static char obuf[1 << 20];
+	unsigned int fopt;
+	char err[256];
+	long ret;
+	int opt, rc = EXIT_OK;
+
+	memset(&c, 0, sizeof(c));
+	ct_filter_init(&c.f);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:p:s:d:m:w:f:u:n:h", opts, NULL)) != -1) {
+		fopt = 0;
+		switch (opt) {
+		case 'o':
+			if (parse_output(&c, optarg))
+				return EXIT_USAGE;
+			break;
+		case 'p': fopt = CTF_PROTO; break;
+		case 's': fopt = CTF_SRC; break;
+		case 'd': fopt = CTF_DST; break;
+		case OPT_SPORT: fopt = CTF_SPORT; break;
+		case OPT_DPORT: fopt = CTF_DPORT; break;
+		case OPT_STATE: fopt = CTF_STATE; break;
+		case 'm': fopt = CTF_MARK; break;
+		case 'w': fopt = CTF_ZONE; break;
+		case 'f': fopt = CTF_FAMILY; break;
+		case 'u': fopt = CTF_STATUS; break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return p_usage("ls", "invalid option");
+		}
+		if (fopt && ct_filter_set(&c.f, fopt, optarg, err, sizeof(err)))
+			return p_usage("ls", "%s", err);
+	}
+	if (optind < argc)
+		return p_usage("ls", "unexpected argument '%s'", argv[optind]);
+	if (ct_filter_finish(&c.f, err, sizeof(err)))
+		return p_usage("ls", "%s", err);
+	if (c.json && c.nfct_flags)
+		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
+
+	out_init(stdout, c.json);
+	c.out = stdout;
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+
+	/* the snapshot first: a record whose conntrack is created during the
+	 * dump then just shows ext=none, never a stale record */
+	if (c.ext || c.json) {
+		if (load_ext(&c, c.ext && !c.json) < 0) {
+			rc = EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (netns && netns_enter(netns) < 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	netns_inode(-1, &c.netns);
+
+	ct_dump_opts_init(&dopts);
+	ct_filter_dump_opts(&c.f, &dopts);
+	ret = ct_dump(&dopts, ls_cb, &c);
+	if (ret < 0) {
+		fflush(stdout);
+		if (ret == -EPERM || ret == -EACCES)
+			p_err("cannot dump the conntrack table: permission denied (needs root or CAP_NET_ADMIN)");
+		else if (ret == -EPROTONOSUPPORT || ret == -ENOENT)
+			p_err("cannot dump the conntrack table: ctnetlink not available (modprobe nf_conntrack_netlink)");
+		else if (ret == -ENOBUFS)
+			p_err("cannot dump the conntrack table: receive buffer overrun (retry; the table changes fast)");
+		else
+			p_err("cannot dump the conntrack table: %s", strerror(-ret));
+		rc = EXIT_FAIL;
+	}
+out:
+	if (fflush(stdout) != 0 && rc == EXIT_OK) {
+		p_err("cannot write output: %s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	lj_destroy(c.ext_tab);
+	ext_snapshot_free(&c.snap);
+	return rc;
 }

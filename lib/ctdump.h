@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that talks ctnetlink: dump the conntrack table over a
+ * NETLINK_NETFILTER socket (libmnl), with the filters ctnetlink can apply
+ * in the kernel, parsing each entry with nfct_nlmsg_parse().  Plus the
+ * network-namespace helpers the dumpers need.
+ */
+#ifndef CTDIAG_CTDUMP_H
+#define CTDIAG_CTDUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nf_conntrack;
+
+/*
+ * Kernel-side dump filters.  They only make the dump smaller: callers
+ * that must be exact re-check in user space (ctfilter does), because what
+ * ctnetlink honours depends on the kernel:
+ *   family          nfgen_family                 all kernels
+ *   mark/mark_mask  CTA_MARK + CTA_MARK_MASK     since 4.1 (CONFIG_NF_CONNTRACK_MARK)
+ *   status/mask     CTA_STATUS + CTA_STATUS_MASK since 5.19 (6.1: yes)
+ *   zone            CTA_ZONE without CTA_FILTER  since 6.7 (6.1: ignored);
+ *                   zone 0 means "no filter" to the kernel, so it is not sent
+ */
+struct ct_dump_opts {
+	uint8_t		family;		/* AF_UNSPEC (0): both */
+	bool		has_mark;
+	uint32_t	mark, mark_mask;
+	bool		has_status;
+	uint32_t	status, status_mask;
+	bool		has_zone;
+	uint16_t	zone;
+	int		netns_fd;	/* dump in this netns; -1: current */
+	size_t		rcvbuf;		/* SO_RCVBUF; 0: a large default */
+};
+
+void ct_dump_opts_init(struct ct_dump_opts *o);
+
+/* Called for each entry; ct is valid only during the call.  Return 0 to
+ * go on, <0 to stop the dump with that error. */
+typedef int (*ct_dump_cb)(const struct nf_conntrack *ct, void *arg);
+
+/* Dump; returns the number of entries passed to cb, or -errno (-EPERM:
+ * no CAP_NET_ADMIN; -ENOBUFS: receive buffer overrun; the callback's
+ * error).  Prints nothing. */
+long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg);
+
+/* Namespaces.  A NAME without '/' means /run/netns/NAME (as ip -n does);
+ * anything with a '/' is a path (/proc/PID/ns/net, a bind mount). */
+int netns_open(const char *name_or_path, char *path, size_t pathlen);
+/* setns() into fd; 0 or -errno. */
+int netns_enter_fd(int fd);
+/* Enter by NAME|PATH, printing one clear error line on failure. */
+int netns_enter(const char *name_or_path);
+/* Inode number of the namespace behind fd, or of ours when fd < 0. */
+int netns_inode(int fd, uint32_t *ino);
+/* Find a namespace by inode: the files in /run/netns first (so the name can be
+ * shown), then /proc/[pid]/ns/net.  Returns an O_RDONLY fd and fills
+ * name (the /run/netns name, or "pid:N"), or -ENOENT. */
+int netns_find_inode(uint32_t ino, char *name, size_t namelen);
+
+
+
+/* The tuple of ct in direction dir (0 original, 1 reply), converted the
+ * way the module converts it (kprobe/ct.c), so it can be joined with
+ * extension records. */
+struct ctdiag_tuple;
+void ct_tuple_from_nfct(const struct nf_conntrack *ct, int dir,
+			struct ctdiag_tuple *t);
+#endif

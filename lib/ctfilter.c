@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/* conntrack(8)-compatible list filters: see ctfilter.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include "ctdump.h"
+#include "ctfilter.h"
+#include "util.h"
+
+/* libnetfilter_conntrack's and conntrack's TCP state names, by
+ * TCP_CONNTRACK_* value (9 is SYN_SENT2, which both call LISTEN). */
+static const char *const tcp_states[] = {
+	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "LISTEN",
+};
+
+const char *ct_tcp_state_name(unsigned int state)
+{
+	return state < ARRAY_SIZE(tcp_states) ? tcp_states[state] : NULL;
+}
+
+int ct_tcp_state_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tcp_states); i++)
+		if (!strcmp(name, tcp_states[i]))	/* case matters, as in conntrack */
+			return i;
+	return -EINVAL;
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} status_names[] = {
+	{ "EXPECTED", IPS_EXPECTED },
+	{ "ASSURED", IPS_ASSURED },
+	{ "SEEN_REPLY", IPS_SEEN_REPLY },
+	{ "FIXED_TIMEOUT", IPS_FIXED_TIMEOUT },
+};
+
+void ct_filter_init(struct ct_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+static int errf(char *err, size_t len, const char *fmt, const char *arg)
+{
+	snprintf(err, len, fmt, arg);
+	return -EINVAL;
+}
+
+static int parse_proto(const char *s, uint8_t *p)
+{
+	static const struct { const char *n; uint8_t v; } names[] = {
+		{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
+		{ "udplite", IPPROTO_UDPLITE }, { "icmp", IPPROTO_ICMP },
+		{ "icmpv6", IPPROTO_ICMPV6 }, { "sctp", IPPROTO_SCTP },
+		{ "dccp", IPPROTO_DCCP }, { "gre", IPPROTO_GRE },
+	};
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i].n)) {
+			*p = names[i].v;
+			return 0;
+		}
+	if (parse_u64(s, &v, 255))
+		return -EINVAL;
+	*p = v;
+	return 0;
+}
+
+static int parse_addr(const char *arg, struct ct_filter_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash;
+	unsigned int i, max;
+	uint64_t plen;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, arg);
+	slash = strchr(buf, '/');
+	if (slash)
+		buf[slash - buf] = 0;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, buf, a->addr) == 1) {
+		a->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, a->addr) == 1) {
+		a->family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	plen = max;
+	if (slash && parse_u64(arg + (slash - buf) + 1, &plen, max))
+		return -ERANGE;
+	a->plen = plen;
+	for (i = 0; i < max / 8; i++)
+		a->mask[i] = i < plen / 8 ? 0xff :
+			     i == plen / 8 ? (uint8_t)(0xff00 >> (plen % 8)) : 0;
+	for (i = 0; i < 16; i++)
+		a->addr[i] &= a->mask[i];
+	return 0;
+}
+
+int ct_filter_set(struct ct_filter *f, unsigned int opt, const char *arg,
+		  char *err, size_t errlen)
+{
+	uint64_t v, m;
+	char *slash, *tok, *save, *copy;
+	int ret;
+
+	switch (opt) {
+	case CTF_PROTO:
+		if (parse_proto(arg, &f->proto))
+			return errf(err, errlen, "unknown protocol '%s'", arg);
+		break;
+	case CTF_SRC:
+	case CTF_DST:
+		ret = parse_addr(arg, opt == CTF_SRC ? &f->src : &f->dst);
+		if (ret == -ERANGE)
+			return errf(err, errlen, "invalid netmask in '%s'", arg);
+		if (ret)
+			return errf(err, errlen, "invalid address '%s'", arg);
+		break;
+	case CTF_SPORT:
+	case CTF_DPORT:
+		if (parse_u64(arg, &v, 65535))
+			return errf(err, errlen, "invalid port '%s'", arg);
+		if (opt == CTF_SPORT)
+			f->sport = v;
+		else
+			f->dport = v;
+		break;
+	case CTF_STATE:
+		ret = ct_tcp_state_parse(arg);
+		if (ret < 0)
+			return errf(err, errlen, "unknown TCP state '%s'", arg);
+		f->state = ret;
+		break;
+	case CTF_MARK:
+		copy = strdup(arg);
+		if (!copy)
+			return errf(err, errlen, "out of memory%s", "");
+		slash = strchr(copy, '/');
+		if (slash)
+			*slash++ = 0;
+		m = UINT32_MAX;
+		ret = parse_u64(copy, &v, UINT32_MAX) ||
+		      (slash && parse_u64(slash, &m, UINT32_MAX));
+		free(copy);
+		if (ret)
+			return errf(err, errlen, "invalid mark '%s' (MARK[/MASK])", arg);
+		f->mark = v;
+		f->mark_mask = m;
+		break;
+	case CTF_ZONE:
+		if (parse_u64(arg, &v, 65535))
+			return errf(err, errlen, "invalid zone '%s'", arg);
+		f->zone = v;
+		break;
+	case CTF_FAMILY:
+		if (!strcmp(arg, "ipv4"))
+			f->family = AF_INET;
+		else if (!strcmp(arg, "ipv6"))
+			f->family = AF_INET6;
+		else
+			return errf(err, errlen, "unknown family '%s' (ipv4 or ipv6)", arg);
+		break;
+	case CTF_STATUS:
+		copy = strdup(arg);
+		if (!copy)
+			return errf(err, errlen, "out of memory%s", "");
+		f->status = 0;
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			unsigned int i;
+
+			for (i = 0; i < ARRAY_SIZE(status_names); i++)
+				if (!strcmp(tok, status_names[i].name))
+					break;
+			if (i == ARRAY_SIZE(status_names)) {
+				snprintf(err, errlen,
+					 "unknown status '%s' (ASSURED, SEEN_REPLY, FIXED_TIMEOUT, EXPECTED)",
+					 tok);
+				free(copy);
+				return -EINVAL;
+			}
+			f->status |= status_names[i].bit;
+		}
+		free(copy);
+		if (!f->status)
+			return errf(err, errlen, "empty status '%s'", arg);
+		break;
+	default:
+		return errf(err, errlen, "unknown filter%s", "");
+	}
+	f->set |= opt;
+	return 0;
+}
+
+static bool proto_has_ports(uint8_t p)
+{
+	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
+	       p == IPPROTO_SCTP || p == IPPROTO_DCCP;
+}
+
+int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen)
+{
+	const struct ct_filter_addr *a[2] = { &f->src, &f->dst };
+	unsigned int i;
+
+	if ((f->set & (CTF_SPORT | CTF_DPORT)) &&
+	    !((f->set & CTF_PROTO) && proto_has_ports(f->proto)))
+		return errf(err, errlen,
+			    "--sport/--dport need -p with ports (tcp, udp, udplite, sctp, dccp)%s", "");
+	if ((f->set & CTF_STATE) &&
+	    !((f->set & CTF_PROTO) && f->proto == IPPROTO_TCP))
+		return errf(err, errlen, "--state needs -p tcp%s", "");
+	for (i = 0; i < 2; i++) {
+		if (!(f->set & (i ? CTF_DST : CTF_SRC)))
+			continue;
+		if (f->family && f->family != a[i]->family)
+			return errf(err, errlen, "mismatched address family%s", "");
+		f->family = a[i]->family;
+	}
+	if (f->family)
+		f->set |= CTF_FAMILY;
+	return 0;
+}
+
+void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o)
+{
+	o->family = f->family;
+	if (f->set & CTF_MARK) {
+		o->has_mark = true;
+		o->mark = f->mark;
+		o->mark_mask = f->mark_mask;
+	}
+	if (f->set & CTF_STATUS) {
+		o->has_status = true;
+		o->status = f->status;
+		o->status_mask = f->status;
+	}
+	if (f->set & CTF_ZONE) {
+		o->has_zone = true;
+		o->zone = f->zone;
+	}
+}
+
+static bool addr_match(const struct ct_filter_addr *a,
+		       const struct nf_conntrack *ct, bool dst)
+{
+	const uint8_t *p;
+	unsigned int i, n;
+
+	if (nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != a->family)
+		return false;
+	if (a->family == AF_INET) {
+		p = nfct_get_attr(ct, dst ? ATTR_ORIG_IPV4_DST : ATTR_ORIG_IPV4_SRC);
+		n = 4;
+	} else {
+		p = nfct_get_attr(ct, dst ? ATTR_ORIG_IPV6_DST : ATTR_ORIG_IPV6_SRC);
+		n = 16;
+	}
+	if (!p)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((p[i] & a->mask[i]) != a->addr[i])
+			return false;
+	return true;
+}
+
+static uint32_t attr_u32_or0(const struct nf_conntrack *ct, int attr)
+{
+	return nfct_attr_is_set(ct, attr) ? nfct_get_attr_u32(ct, attr) : 0;
+}
+
+bool ct_filter_match(const struct ct_filter *f, const struct nf_conntrack *ct)
+{
+	unsigned int set = f->set;
+
+	if (!set)
+		return true;
+	if ((set & CTF_FAMILY) &&
+	    nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != f->family)
+		return false;
+	if ((set & CTF_PROTO) &&
+	    nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO) != f->proto)
+		return false;
+	if ((set & CTF_SRC) && !addr_match(&f->src, ct, false))
+		return false;
+	if ((set & CTF_DST) && !addr_match(&f->dst, ct, true))
+		return false;
+	if ((set & CTF_SPORT) &&
+	    (!nfct_attr_is_set(ct, ATTR_ORIG_PORT_SRC) ||
+	     ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC)) != f->sport))
+		return false;
+	if ((set & CTF_DPORT) &&
+	    (!nfct_attr_is_set(ct, ATTR_ORIG_PORT_DST) ||
+	     ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)) != f->dport))
+		return false;
+	if ((set & CTF_STATE) &&
+	    (!nfct_attr_is_set(ct, ATTR_TCP_STATE) ||
+	     nfct_get_attr_u8(ct, ATTR_TCP_STATE) != f->state))
+		return false;
+	if ((set & CTF_MARK) &&
+	    (attr_u32_or0(ct, ATTR_MARK) & f->mark_mask) != f->mark)
+		return false;
+	if ((set & CTF_ZONE) &&
+	    (nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0) != f->zone)
+		return false;
+	if ((set & CTF_STATUS) &&
+	    (attr_u32_or0(ct, ATTR_STATUS) & f->status) != f->status)
+		return false;
+	return true;
+}

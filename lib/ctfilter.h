@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conntrack(8)'s list filters, with conntrack's option names and meaning:
+ *   -p PROTO          layer-4 protocol (name or number)
+ *   -s/-d ADDR[/LEN]  original-direction source/destination, CIDR allowed
+ *   --sport/--dport   original-direction ports (needs -p with ports)
+ *   --state STATE     TCP state (needs -p tcp), conntrack's names
+ *   -m MARK[/MASK]    (mark & MASK) == MARK
+ *   -w ZONE           zone id equal (no zone = zone 0)
+ *   -f ipv4|ipv6      family; also implied by -s/-d
+ *   -u FLAG[,FLAG..]  all of these status bits set
+ * Filters that ctnetlink can apply are also pushed into the dump request
+ * (ct_filter_dump_opts); ct_filter_match() is always exact.
+ */
+#ifndef CTDIAG_CTFILTER_H
+#define CTDIAG_CTFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nf_conntrack;
+struct ct_dump_opts;
+
+enum ct_filter_opt {
+	CTF_PROTO	= 1 << 0,
+	CTF_SRC		= 1 << 1,
+	CTF_DST		= 1 << 2,
+	CTF_SPORT	= 1 << 3,
+	CTF_DPORT	= 1 << 4,
+	CTF_STATE	= 1 << 5,
+	CTF_MARK	= 1 << 6,
+	CTF_ZONE	= 1 << 7,
+	CTF_FAMILY	= 1 << 8,
+	CTF_STATUS	= 1 << 9,
+};
+
+struct ct_filter_addr {
+	uint8_t		addr[16];	/* network order, masked */
+	uint8_t		mask[16];
+	uint8_t		family;
+	uint8_t		plen;
+};
+
+struct ct_filter {
+	unsigned int	set;		/* enum ct_filter_opt */
+	uint8_t		family;		/* AF_INET, AF_INET6 or 0 */
+	uint8_t		proto;
+	uint8_t		state;		/* TCP_CONNTRACK_* */
+	uint16_t	sport, dport;	/* host order */
+	uint16_t	zone;
+	uint32_t	mark, mark_mask;
+	uint32_t	status;		/* IPS_* bits that must all be set */
+	struct ct_filter_addr src, dst;
+};
+
+void ct_filter_init(struct ct_filter *f);
+
+/* Set one option from its argument (opt: one enum ct_filter_opt bit).
+ * 0, or -EINVAL with a one-line reason in err (conntrack's wording where
+ * it has one). */
+int ct_filter_set(struct ct_filter *f, unsigned int opt, const char *arg,
+		  char *err, size_t errlen);
+
+/* After all options: the cross-option rules (--sport needs -p with ports,
+ * --state needs -p tcp, -f/-s/-d must agree).  0 or -EINVAL + err. */
+int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen);
+
+/* Fill the kernel-side part of a dump request. */
+void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o);
+
+/* Does ct pass every filter that is set? */
+bool ct_filter_match(const struct ct_filter *f, const struct nf_conntrack *ct);
+
+/* conntrack's names: TCP state, status flag (NULL if unknown). */
+const char *ct_tcp_state_name(unsigned int state);
+int ct_tcp_state_parse(const char *name);
+
+#endif
