@@ -425,7 +425,7 @@ int do_ls(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	netns_inode(-1, &c.netns);
+	netns_fd_inode(-1, &c.netns);
 
 	ct_dump_opts_init(&dopts);
 	ct_filter_dump_opts(&c.f, &dopts);

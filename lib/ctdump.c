@@ -389,7 +389,7 @@ int netns_enter(const char *name)
 	return ret;
 }
 
-int netns_inode(int fd, uint32_t *ino)
+int netns_fd_inode(int fd, uint32_t *ino)
 {
 	struct stat st;
 
@@ -407,7 +407,7 @@ int netns_find_inode(uint32_t ino, char *name, size_t namelen)
 	DIR *dir;
 	int fd;
 
-	if (netns_inode(-1, &self) == 0 && self == ino) {
+	if (netns_fd_inode(-1, &self) == 0 && self == ino) {
 		snprintf(name, namelen, "self");
 		return open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	}

@@ -55,7 +55,7 @@ int netns_enter_fd(int fd);
 /* Enter by NAME|PATH, printing one clear error line on failure. */
 int netns_enter(const char *name_or_path);
 /* Inode number of the namespace behind fd, or of ours when fd < 0. */
-int netns_inode(int fd, uint32_t *ino);
+int netns_fd_inode(int fd, uint32_t *ino);
 /* Find a namespace by inode: the files in /run/netns first (so the name can be
  * shown), then /proc/[pid]/ns/net.  Returns an O_RDONLY fd and fills
  * name (the /run/netns name, or "pid:N"), or -ENOENT. */
