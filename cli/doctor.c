@@ -264,7 +264,9 @@ static void note_ct_module(struct doctor *d, struct elfscan_obj *o)
 			}
 		}
 	}
-	if (elfscan_symbol(o, "nf_conntrack_hook", &s, NULL) == 0 && s.found) {
+	/* Live, kallsyms (CONFIG_KALLSYMS_ALL) describes the loaded copy. */
+	if (d->hook_const_sym == T_UNKNOWN &&
+	    elfscan_symbol(o, "nf_conntrack_hook", &s, NULL) == 0 && s.found) {
 		d->hook_const_sym = s.writable ? T_NO : T_YES;
 		d->hook_sym_type = s.type;
 		d->hook_sym_where = "nf_conntrack.ko";
