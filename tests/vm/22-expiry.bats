@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# Idle expiry: the safety net under intercept=hook.  Leaked records are
+# freed as orphans, idle records of live conntracks as idle, busy ones
+# never.
+load helper
+load 20-store-helper
+
+teardown() {
+	[ -z "${busy_pid:-}" ] || kill "$busy_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	store_ns_del s1
+	vm_teardown
+}
+
+@test "expiry: idle_timeout=2 frees leaked records as orphans, idle ones as idle, never busy ones" {
+	ctdiag_load intercept=hook idle_timeout=2
+	store_ns_add s1
+	# 100 leaked records: conntrack -F bypasses nf_ct_hook
+	run ip netns exec s1 ctgen udp -n 100 -s 41000
+	assert_success
+	ip netns exec s1 conntrack -F
+	[ "$(counter live)" -eq 100 ]
+	# 5 live but idle conntracks (UDP unreplied timeout is 30 s)
+	run ip netns exec s1 ctgen udp -n 5 -s 40000
+	assert_success
+	# one busy flow: a datagram every 400 ms for ~9 s
+	ip netns exec s1 ctgen udp -n 1 -p 23 -i 400 -s 42000 -d 9998 >/dev/null &
+	busy_pid=$!
+	sleep 1
+	wait_for 8 bash -c '[ "$(ctdiag-counters | sed -n "s/^freed_expiry_orphan=//p")" -eq 100 ] && [ "$(ctdiag-counters | sed -n "s/^freed_expiry_idle=//p")" -eq 5 ]'
+	counters_load
+	echo "# hook idle_timeout=2: orphan=$c_freed_expiry_orphan idle=$c_freed_expiry_idle live=$c_live expiry_runs=$c_expiry_runs" >&3
+	[ "$c_freed_expiry_orphan" -eq 100 ]
+	[ "$c_freed_expiry_idle" -eq 5 ]
+	[ "$c_live" -eq 1 ]
+	# the busy flow's record survived every run and counts its packets
+	run ctdiag-snap
+	assert_output --regexp 'sport=42000 dst=127.0.0.1 dport=9998 .* pkts_orig=([5-9]|[12][0-9]) '
+	# its conntrack and the idle ones still exist
+	[ "$(ct_count s1)" -eq 6 ]
+	kill -0 "$busy_pid"
+	wait "$busy_pid"
+	busy_pid=
+	assert_counters_add_up
+}
+
+@test "expiry: idle_timeout=0 never expires anything" {
+	ctdiag_load intercept=hook idle_timeout=0
+	store_ns_add s1
+	run ip netns exec s1 ctgen udp -n 20 -s 43000
+	assert_success
+	ip netns exec s1 conntrack -F
+	sleep 4
+	counters_load
+	[ "$c_live" -eq 20 ]
+	[ "$c_expiry_runs" -eq 0 ]
+	[ "$((c_freed_expiry_orphan + c_freed_expiry_idle))" -eq 0 ]
+}
+
+@test "expiry: intercept=both with idle_timeout=2 expires idle records of live conntracks as idle only" {
+	ctdiag_load intercept=both idle_timeout=2
+	store_ns_add s1
+	run ip netns exec s1 ctgen udp -n 30 -s 44000
+	assert_success
+	wait_for 8 bash -c '[ "$(ctdiag-counters | sed -n "s/^live=//p")" -eq 0 ]'
+	counters_load
+	[ "$c_freed_expiry_idle" -eq 30 ]
+	[ "$c_freed_expiry_orphan" -eq 0 ]
+	[ "$(ct_count s1)" -eq 30 ]
+	# a new packet on such a connection starts a new record
+	run ip netns exec s1 ctgen udp -n 1 -s 44000
+	assert_success
+	[ "$(counter live)" -eq 1 ]
+}
