@@ -129,7 +129,10 @@ rmmod ctdiag
 
 info rounds "$ROUNDS x ${DUR}s per run"
 for r in $(seq 1 $ROUNDS); do
-	for v in none ring ringoff; do
+	# A B C, then C B A: position effects cancel over two rounds
+	order="none ring ringoff"
+	[ $((r % 2)) = 0 ] && order="ringoff ring none"
+	for v in $order; do
 		load $v || continue
 		[ $r = 1 ] && [ $v = ring ] && info reader "$reader_kind"
 		for t in udp tcp flood; do
@@ -173,6 +176,16 @@ if ctdiag watch -h >/dev/null 2>&1 && insmod $KO intercept=both idle_timeout=60;
 		info ring_step "rate=${rate:-max} records/s=$rps lost=$lo"
 		[ "$lo" = 0 ] && [ "${rps:-0}" -gt "$best" ] && best=$rps
 	done
+	if [ "$(cval ring_written "$(counters)")" = 0 ]; then
+		for k in ring_keepup ring_over_module_lost ring_over_watch_lost ring_over_watch_module_lost; do
+			info na.$k "n/a (the module's ring wrote nothing: not built yet)"
+		done
+		kill -INT $w; wait $w
+		rmmod ctdiag
+		kill $server 2>/dev/null
+		ip netns del bA; ip netns del bB
+		exit 0
+	fi
 	val ring_keepup 1 $best
 	kill -INT $w; wait $w
 	rmmod ctdiag
@@ -197,7 +210,9 @@ if ctdiag watch -h >/dev/null 2>&1 && insmod $KO intercept=both idle_timeout=60;
 	sed 's/^/# watch: /' /tmp/watch2.err | tail -5
 	rmmod ctdiag
 else
-	info ring "n/a (ctdiag watch or the module not built yet)"
+	for k in ring_keepup ring_over_module_lost ring_over_watch_lost ring_over_watch_module_lost; do
+		info na.$k "n/a (ctdiag watch or the module not built yet)"
+	done
 fi
 kill $server 2>/dev/null
 ip netns del bA
