@@ -45,6 +45,9 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 cli/ctdiag-asan: $(LIB_SRCS) $(CLI_SRCS) $(HDRS)
 	$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_SRCS) $(CLI_SRCS) $(LDLIBS)
 
+print-pkgs:
+	@echo $(PKGS)
+
 module:
 	$(MAKE) -C kprobe
 
@@ -137,4 +140,4 @@ clean:
 	rm -rf tests/vm/out
 	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers
 
-.PHONY: module-rt check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
+.PHONY: print-pkgs module-rt check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
