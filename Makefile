@@ -82,6 +82,10 @@ BENCH_BINS := $(BENCH_SRCS:.c=)
 tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
+# mkleakfix writes recordings with the real writer (lib/recfile).
+tests/tools/mkleakfix: tests/tools/mkleakfix.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 tests/unit/test_%: tests/unit/test_%.c $(filter-out cli/main.o,$(OBJS)) tests/unit/unit.h

@@ -1,12 +1,948 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ctdiag leaks: not implemented yet. */
+/*
+ * ctdiag leaks: extension records whose conntrack is gone.
+ *
+ * Live: the module's snapshot of its records, joined (id + netns + orig
+ * tuple, lib/leakjoin) with the conntrack table of every namespace that
+ * has records; candidates are checked again after a grace period, so an
+ * entry that died while we looked (and whose record the module then
+ * freed) is not reported.  Offline: the last complete snapshot of a
+ * recording, against its CT_LINE chunks or a saved listing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag.h"
+#include "ctdump.h"
+#include "ctparse.h"
+#include "dev.h"
+#include "extsnap.h"
+#include "leakjoin.h"
+#include "output.h"
+#include "recfile.h"
+#include "tuple.h"
 #include "util.h"
+
+#define LEAKS_JSON_SCHEMA	1
+
+enum { OPT_RECORDS = 256, OPT_CONNTRACK, OPT_GRACE };
+
+/* Where the verdict's evidence comes from. */
+struct evidence {
+	__u32 intercept;		/* module parameter, 0 unknown */
+	bool have_counters;
+	struct ctdiag_counters c;
+	struct lj_table *destroyed;	/* ring: CT_DESTROY events -> path */
+};
+
+struct netns_sum {
+	__u32 netns;
+	size_t leaked;
+	__u64 bytes;
+	bool gone;
+};
+
+struct report {
+	size_t checked;
+	size_t leaked;
+	__u64 bytes;
+	struct netns_sum *ns;
+	size_t nns;
+	double grace;			/* < 0: offline */
+	__u64 now_boot_ns;
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: ctdiag leaks [--grace SECONDS] [-o json]\n"
+		"       ctdiag leaks --records FILE [--conntrack FILE] [-o json]\n"
+		"\n"
+		"Find extension records whose conntrack is gone: the module's live\n"
+		"records against the conntrack table of each namespace that has some,\n"
+		"candidates checked again after a grace period; or offline, the last\n"
+		"snapshot of a recording (ctdiag record --snapshot) against its\n"
+		"conntrack lines or a saved listing.\n"
+		"\n"
+		"  -g, --grace SECONDS     re-check candidates after this long (default 1;\n"
+		"                          0 = no re-check)\n"
+		"  -r, --records FILE      offline: a recording made with --snapshot\n"
+		"  -c, --conntrack FILE    offline: the table from `conntrack -L -o\n"
+		"                          extended,id` text or `ctdiag ls -o json`\n"
+		"  -o, --output FMT        plain (default) or json\n"
+		"  -h, --help              show this help\n"
+		"\n"
+		"Exit status: 0 no leaks, 3 leaks found, 1 runtime error or bad input\n"
+		"data, 2 usage error.\n");
+}
+
+static struct netns_sum *ns_sum(struct report *r, __u32 netns)
+{
+	size_t i;
+	struct netns_sum *n;
+
+	for (i = 0; i < r->nns; i++)
+		if (r->ns[i].netns == netns)
+			return &r->ns[i];
+	n = realloc(r->ns, (r->nns + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	r->ns = n;
+	memset(&r->ns[r->nns], 0, sizeof(*n));
+	r->ns[r->nns].netns = netns;
+	return &r->ns[r->nns++];
+}
+
+static const char *intercept_name(__u32 v)
+{
+	switch (v) {
+	case CTDIAG_INTERCEPT_HOOK: return "hook";
+	case CTDIAG_INTERCEPT_DESTROY: return "destroy";
+	case CTDIAG_INTERCEPT_BOTH: return "both";
+	default: return "unknown";
+	}
+}
+
+/* Which free path was evidently skipped, from the parameters, counters
+ * and (recordings) the ring's destroy events. */
+static void skipped_path(const struct evidence *ev, const struct ctdiag_ext_rec *r,
+			 bool netns_gone, char *buf, size_t len)
+{
+	int64_t path = -1;
+
+	if (ev->destroyed) {
+		struct lj_key k;
+
+		lj_key_make(&k, r->ct_id, r->netns, &r->orig);
+		path = lj_lookup(ev->destroyed, &k);
+	}
+	if (netns_gone) {
+		snprintf(buf, len,
+			 "its network namespace is gone and the netns-exit cleanup did not free the record");
+	} else if (path == CTDIAG_DESTROY_PROBE && !(ev->intercept & CTDIAG_INTERCEPT_DESTROY)) {
+		snprintf(buf, len,
+			 "conntrack freed via nf_ct_destroy (ring: destroy seen by the probe, not the hook) while intercept=%s: nf_ct_hook->destroy was bypassed",
+			 intercept_name(ev->intercept));
+	} else if (ev->intercept == CTDIAG_INTERCEPT_HOOK) {
+		if (ev->have_counters)
+			snprintf(buf, len,
+				 "conntrack freed via nf_ct_destroy while intercept=hook: nf_ct_put() bypasses nf_ct_hook->destroy since 5.15.36/5.17 (6ae7989c9af0); the hook saw %llu destroys",
+				 (unsigned long long)ev->c.destroy_hook);
+		else
+			snprintf(buf, len,
+				 "conntrack freed via nf_ct_destroy while intercept=hook: nf_ct_put() bypasses nf_ct_hook->destroy since 5.15.36/5.17 (6ae7989c9af0)");
+	} else if (ev->intercept & CTDIAG_INTERCEPT_DESTROY) {
+		__u64 missed = ev->have_counters ?
+			ev->c.probe_nmissed[CTDIAG_PROBE_DESTROY] : 0;
+
+		if (missed)
+			snprintf(buf, len,
+				 "conntrack freed while the nf_ct_destroy kprobe missed %llu hits (intercept=%s)",
+				 (unsigned long long)missed, intercept_name(ev->intercept));
+		else
+			snprintf(buf, len,
+				 "conntrack gone but neither nf_ct_hook->destroy nor the nf_ct_destroy probe freed the record (intercept=%s)",
+				 intercept_name(ev->intercept));
+	} else {
+		snprintf(buf, len, "conntrack gone, record not freed (module parameters unknown)");
+	}
+}
+
+static __u64 ms_since(__u64 now, __u64 then)
+{
+	return now > then ? (now - then) / 1000000 : 0;
+}
+
+/* The verdict text depends on few things: compute it once per kind. */
+static const char *reason(const struct evidence *ev, const struct ctdiag_ext_rec *r,
+			  bool netns_gone)
+{
+	static char cache[4][320];
+	static bool valid[4];
+	int64_t path = -1;
+	unsigned int slot;
+
+	if (ev->destroyed) {
+		struct lj_key k;
+
+		lj_key_make(&k, r->ct_id, r->netns, &r->orig);
+		path = lj_lookup(ev->destroyed, &k);
+	}
+	slot = netns_gone ? 0 : path == CTDIAG_DESTROY_PROBE ? 1 :
+	       path == CTDIAG_DESTROY_HOOK ? 2 : 3;
+	if (!valid[slot]) {
+		skipped_path(ev, r, netns_gone, cache[slot], sizeof(cache[slot]));
+		valid[slot] = true;
+	}
+	return cache[slot];
+}
+
+static void print_leak(const struct report *rep, const struct evidence *ev,
+		       const struct ctdiag_ext_rec *r, const char *nsname,
+		       bool netns_gone)
+{
+	__u64 age = ms_since(rep->now_boot_ns, r->created_boot_ns);
+	__u64 idle = ms_since(rep->now_boot_ns, r->last_seen_boot_ns);
+	char pb[8], t[200];
+
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "schema", NULL, LEAKS_JSON_SCHEMA);
+	print_string(PRINT_JSON, "type", NULL, "leak");
+	if (!out_is_json()) {
+		/* the plain line in one go: leaks can be many */
+		tuple_snprintf(t, sizeof(t), &r->orig);
+		fprintf(out_fp(), "leak id=%u netns=%u%s%s%s zone=%u %s %s age=%llu.%llus idle=%llu.%llus size=%u how=%s: %s\n",
+			r->ct_id, r->netns, nsname && *nsname ? "(" : "",
+			nsname && *nsname ? nsname : "", nsname && *nsname ? ")" : "",
+			r->zone, proto_name(r->orig.protonum, pb, sizeof(pb)), t,
+			age / 1000, (age % 1000) / 100, idle / 1000, (idle % 1000) / 100,
+			r->size, ext_how_name(r->how), reason(ev, r, netns_gone));
+	}
+	print_uint(PRINT_JSON, "id", NULL, r->ct_id);
+	print_uint(PRINT_JSON, "netns", NULL, r->netns);
+	if (nsname && *nsname)
+		print_string(PRINT_JSON, "netns_name", NULL, nsname);
+	print_bool(PRINT_JSON, "netns_gone", NULL, netns_gone);
+	print_uint(PRINT_JSON, "zone", NULL, r->zone);
+	print_string(PRINT_JSON, "proto", NULL,
+		     proto_name(r->orig.protonum, pb, sizeof(pb)));
+	if (out_is_json())
+		print_tuple("orig", &r->orig);
+	print_uint(PRINT_JSON, "age_ms", NULL, age);
+	print_uint(PRINT_JSON, "idle_ms", NULL, idle);
+	print_uint(PRINT_JSON, "size", NULL, r->size);
+	print_string(PRINT_JSON, "how", NULL, ext_how_name(r->how));
+	print_uint(PRINT_JSON, "mark", NULL, r->mark);
+	print_uint(PRINT_JSON, "pkts", NULL, r->pkts[0] + r->pkts[1]);
+	print_string(PRINT_JSON, "skipped", NULL, reason(ev, r, netns_gone));
+	close_json_object();
+}
+
+static void print_summary(const struct report *r)
+{
+	size_t i;
+
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "schema", NULL, LEAKS_JSON_SCHEMA);
+	print_string(PRINT_JSON, "type", NULL, "summary");
+	print_uint(PRINT_ANY, "checked", "summary: %llu records checked,", r->checked);
+	print_uint(PRINT_ANY, "leaked", " %llu leaked,", r->leaked);
+	print_uint(PRINT_ANY, "bytes", " %llu bytes held", r->bytes);
+	if (r->grace >= 0)
+		print_float(PRINT_ANY, "grace_s", " (grace %.1f s)\n", r->grace);
+	else {
+		print_null(PRINT_JSON, "grace_s", NULL);
+		print_text(" (offline: no grace re-check)\n");
+	}
+	open_json_array("netns");
+	for (i = 0; i < r->nns; i++) {
+		const struct netns_sum *n = &r->ns[i];
+
+		if (!n->leaked)
+			continue;
+		open_json_object(NULL);
+		print_uint(PRINT_ANY, "netns", "  netns %llu:", n->netns);
+		print_uint(PRINT_ANY, "leaked", " %llu leaked,", n->leaked);
+		print_uint(PRINT_ANY, "bytes", " %llu bytes", n->bytes);
+		print_bool(PRINT_JSON, "gone", NULL, n->gone);
+		if (n->gone)
+			print_text(" (namespace gone)");
+		print_text("\n");
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+}
+
+/* ---- live ------------------------------------------------------------ */
+
+struct table_ctx {
+	struct lj_table *t;
+	__u32 netns;
+	int err;
+};
+
+static int table_cb(const struct nf_conntrack *ct, void *arg)
+{
+	struct table_ctx *tc = arg;
+	struct ctdiag_tuple t;
+	struct lj_key k;
+
+	ct_tuple_from_nfct(ct, 0, &t);
+	lj_key_make(&k, nfct_get_attr_u32(ct, ATTR_ID), tc->netns, &t);
+	return lj_insert(tc->t, &k, 0);
+}
+
+struct nsinfo {
+	__u32 netns;
+	bool gone;
+	char name[64];
+};
+
+/* Dump the table of every namespace in ns[] into one join table. */
+static int dump_tables(struct nsinfo *ns, size_t nns, struct lj_table *t)
+{
+	struct ct_dump_opts o;
+	size_t i;
+
+	for (i = 0; i < nns; i++) {
+		struct table_ctx tc = { .t = t, .netns = ns[i].netns };
+		long ret;
+		int fd;
+
+		fd = netns_find_inode(ns[i].netns, ns[i].name, sizeof(ns[i].name));
+		if (fd < 0) {
+			ns[i].gone = true;
+			ns[i].name[0] = 0;
+			continue;
+		}
+		ns[i].gone = false;
+		ct_dump_opts_init(&o);
+		o.netns_fd = fd;
+		ret = ct_dump(&o, table_cb, &tc);
+		close(fd);
+		if (ret < 0) {
+			if (ret == -EPERM || ret == -EACCES)
+				p_err("cannot dump the conntrack table of netns %u: permission denied (needs root: CAP_NET_ADMIN and CAP_SYS_ADMIN)",
+				      ns[i].netns);
+			else
+				p_err("cannot dump the conntrack table of netns %u: %s",
+				      ns[i].netns, strerror(-ret));
+			return (int)ret;
+		}
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct nsinfo *namespaces_of(const struct ext_snapshot *s, size_t *nns)
+{
+	__u32 *v = malloc((s->n + 1) * sizeof(*v));
+	struct nsinfo *ns;
+	size_t i, n = 0;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < s->n; i++)
+		v[i] = s->recs[i].netns;
+	qsort(v, s->n, sizeof(*v), cmp_u32);
+	ns = calloc(s->n + 1, sizeof(*ns));
+	if (!ns) {
+		free(v);
+		return NULL;
+	}
+	for (i = 0; i < s->n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			ns[n++].netns = v[i];
+	free(v);
+	*nns = n;
+	return ns;
+}
+
+static const struct nsinfo *ns_lookup(const struct nsinfo *ns, size_t nns, __u32 netns)
+{
+	size_t lo = 0, hi = nns;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ns[mid].netns == netns)
+			return &ns[mid];
+		if (ns[mid].netns < netns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Records of s not in the tables of their namespaces: indexes into s. */
+static int find_candidates(const struct ext_snapshot *s, struct nsinfo *ns,
+			   size_t nns, uint32_t **out, size_t *nout)
+{
+	struct lj_table *t = lj_create(s->n < 1024 ? 1024 : s->n);
+	int ret;
+
+	*out = malloc((s->n + 1) * sizeof(**out));
+	if (!t || !*out) {
+		lj_destroy(t);
+		free(*out);
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	ret = dump_tables(ns, nns, t);
+	if (!ret)
+		*nout = lj_unmatched(s->recs, s->n, t, *out);
+	lj_destroy(t);
+	return ret;
+}
+
+static bool same_record(const struct ctdiag_ext_rec *a, const struct ctdiag_ext_rec *b)
+{
+	return a->ct_id == b->ct_id && a->netns == b->netns &&
+	       a->created_boot_ns == b->created_boot_ns &&
+	       !memcmp(&a->orig, &b->orig, sizeof(a->orig));
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct ctdiag_ext_rec *x = a, *y = b;
+
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->ct_id != y->ct_id)
+		return x->ct_id < y->ct_id ? -1 : 1;
+	return 0;
+}
+
+static int leaks_live(double grace, struct report *rep)
+{
+	struct ctdiag_info info;
+	struct evidence ev = { 0 };
+	struct ext_snapshot s1 = { 0 }, s2 = { 0 };
+	struct nsinfo *ns = NULL;
+	uint32_t *cand = NULL, *cand2 = NULL;
+	size_t nns = 0, ncand = 0, ncand2 = 0, i;
+	struct ctdiag_ext_rec *leaked = NULL;
+	size_t nleaked = 0;
+	int fd, ret, rc = EXIT_FAIL;
+
+	fd = ctdiag_dev_open(O_WRONLY, &info);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ev.intercept = info.intercept;
+	ret = ext_snapshot_take(fd, &s1);
+	if (ret) {
+		p_err("cannot take a snapshot of extension records: %s", strerror(-ret));
+		goto out;
+	}
+	rep->checked = s1.n;
+	rep->grace = grace;
+	ns = namespaces_of(&s1, &nns);
+	if (!ns && s1.n) {
+		p_err("out of memory");
+		goto out;
+	}
+	if (find_candidates(&s1, ns, nns, &cand, &ncand))
+		goto out;
+
+	leaked = malloc((ncand + 1) * sizeof(*leaked));
+	if (!leaked) {
+		p_err("out of memory");
+		goto out;
+	}
+	if (ncand && grace > 0) {
+		struct timespec ts = { (time_t)grace,
+				       (long)((grace - floor(grace)) * 1e9) };
+		struct ctdiag_ext_rec *c2;
+
+		nanosleep(&ts, NULL);
+		ret = ext_snapshot_take(fd, &s2);
+		if (ret) {
+			p_err("cannot take a snapshot of extension records: %s", strerror(-ret));
+			goto out;
+		}
+		/* a candidate stays one only if its record is still there
+		 * (the same record: created at the same time) and its
+		 * conntrack is still not in a fresh dump */
+		if (find_candidates(&s2, ns, nns, &cand2, &ncand2))
+			goto out;
+		c2 = malloc((ncand2 + 1) * sizeof(*c2));
+		if (!c2) {
+			p_err("out of memory");
+			goto out;
+		}
+		for (i = 0; i < ncand2; i++)
+			c2[i] = s2.recs[cand2[i]];
+		qsort(c2, ncand2, sizeof(*c2), cmp_rec);
+		for (i = 0; i < ncand; i++) {
+			const struct ctdiag_ext_rec *r = &s1.recs[cand[i]];
+			const struct ctdiag_ext_rec *m = bsearch(r, c2, ncand2, sizeof(*c2), cmp_rec);
+
+			/* bsearch finds one of equal (netns, id); scan neighbours */
+			if (m) {
+				const struct ctdiag_ext_rec *p = m;
+
+				while (p > c2 && !cmp_rec(p - 1, r))
+					p--;
+				for (; p < c2 + ncand2 && !cmp_rec(p, r); p++)
+					if (same_record(p, r)) {
+						leaked[nleaked++] = *p;
+						break;
+					}
+			}
+		}
+		free(c2);
+		rep->now_boot_ns = s2.now_boot_ns;
+	} else {
+		for (i = 0; i < ncand; i++)
+			leaked[nleaked++] = s1.recs[cand[i]];
+		rep->now_boot_ns = s1.now_boot_ns;
+	}
+	ev.have_counters = ctdiag_dev_counters(fd, &ev.c) == 0;
+
+	qsort(leaked, nleaked, sizeof(*leaked), cmp_rec);
+	for (i = 0; i < nleaked; i++) {
+		const struct nsinfo *n = ns_lookup(ns, nns, leaked[i].netns);
+		struct netns_sum *sum = ns_sum(rep, leaked[i].netns);
+		bool gone = n ? n->gone : true;
+
+		print_leak(rep, &ev, &leaked[i], n ? n->name : NULL, gone);
+		rep->leaked++;
+		rep->bytes += leaked[i].size;
+		if (sum) {
+			sum->leaked++;
+			sum->bytes += leaked[i].size;
+			sum->gone = gone;
+		}
+	}
+	print_summary(rep);
+	rc = rep->leaked ? EXIT_LEAKS : EXIT_OK;
+out:
+	close(fd);
+	free(ns);
+	free(cand);
+	free(cand2);
+	free(leaked);
+	ext_snapshot_free(&s1);
+	ext_snapshot_free(&s2);
+	return rc;
+}
+
+/* ---- offline --------------------------------------------------------- */
+
+struct snapinfo {
+	uint64_t begin;		/* offset of its SNAP_BEGIN */
+	uint64_t ext_total, ct_total;
+	uint64_t now_boot_ns;
+	uint64_t n_ext, n_ct;
+};
+
+/* A record of the snapshot being scanned: its join key and where it is in
+ * the file (24 bytes; the record itself is fetched again only if leaked). */
+struct reckey {
+	struct lj_key k;
+	uint64_t offset;
+};
+
+struct offline {
+	const char *records, *conntrack;
+	struct reckey *cur_keys, *last_keys;
+	size_t ncur, nlast, capcur, nlast_cap;
+	struct lj_table *table;		/* live entries of the chosen snapshot */
+	struct lj_table *cur;		/* CT_LINEs of the snapshot being read */
+	bool wildcard_netns;		/* listing without namespaces */
+	struct evidence ev;
+	struct snapinfo last, open;
+	bool have_last, in_snap;
+	bool have_hdr_intercept;
+};
+
+static int listing_cb(const struct ct_entry *e, unsigned long lineno, void *arg)
+{
+	struct offline *o = arg;
+	struct lj_key k;
+
+	if (!(e->flags & CTE_ID)) {
+		p_err("%s:%lu: no id= (save the listing with conntrack -L -o extended,id)",
+		      o->conntrack, lineno);
+		return -EINVAL;
+	}
+	if (!(e->flags & CTE_NETNS))
+		o->wildcard_netns = true;
+	lj_key_make(&k, e->id, e->netns, &e->orig);
+	if (lj_insert(o->table, &k, 0)) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int load_listing(struct offline *o)
+{
+	char err[512];
+	FILE *fp = fopen(o->conntrack, "r");
+	long ret;
+
+	if (!fp) {
+		p_err("cannot open %s: %s", o->conntrack, strerror(errno));
+		return -errno;
+	}
+	ret = ctparse_file(fp, o->conntrack, listing_cb, o, err, sizeof(err));
+	fclose(fp);
+	if (ret == -EINVAL && err[0] && strchr(err, ':'))
+		p_err("%s", err);
+	else if (ret == -EIO)
+		p_err("%s", err);
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* Pass 1: validate the whole file, find its last complete snapshot, build
+ * the table (CT_LINEs of that snapshot unless --conntrack), collect the
+ * ring's destroy events and the last counters. */
+static int offline_scan(struct offline *o)
+{
+	struct recfile rf;
+	struct recfile_chunk c;
+	char err[320];
+	int ret;
+
+	ret = recfile_open(&rf, o->records);
+	if (ret) {
+		p_err("%s", rf.err);
+		recfile_close(&rf);
+		return ret;
+	}
+	if (rf.hdr.intercept) {
+		o->ev.intercept = rf.hdr.intercept;
+		o->have_hdr_intercept = true;
+	}
+	while ((ret = recfile_next(&rf, &c)) > 0) {
+		switch (c.type) {
+		case RECFILE_SNAP_BEGIN: {
+			const struct recfile_snap *s = c.data;
+
+			if (o->in_snap) {
+				p_err("%s: offset %llu: snapshot begins inside another (file damaged)",
+				      o->records, (unsigned long long)c.offset);
+				ret = -EBADMSG;
+				goto out;
+			}
+			o->in_snap = true;
+			memset(&o->open, 0, sizeof(o->open));
+			o->open.begin = c.offset;
+			o->ncur = 0;
+			o->open.ext_total = s->ext_total;
+			o->open.ct_total = s->ct_total;
+			o->open.now_boot_ns = s->now_boot_ns;
+			lj_destroy(o->cur);
+			o->cur = lj_create(s->ct_total < (1u << 26) ? s->ct_total : 1024);
+			if (!o->cur) {
+				p_err("out of memory");
+				ret = -ENOMEM;
+				goto out;
+			}
+			break;
+		}
+		case RECFILE_EXT_REC:
+			if (!o->in_snap) {
+				p_err("%s: offset %llu: extension record outside a snapshot",
+				      o->records, (unsigned long long)c.offset);
+				ret = -EBADMSG;
+				goto out;
+			}
+			o->open.n_ext++;
+			if (o->ncur == o->capcur) {
+				size_t nc = o->capcur ? o->capcur * 2 : 4096;
+				struct reckey *n = realloc(o->cur_keys, nc * sizeof(*n));
+
+				if (!n) {
+					p_err("out of memory");
+					ret = -ENOMEM;
+					goto out;
+				}
+				o->cur_keys = n;
+				o->capcur = nc;
+			}
+			{
+				const struct ctdiag_ext_rec *r = c.data;
+				struct reckey *rk = &o->cur_keys[o->ncur++];
+
+				lj_key_make(&rk->k, r->ct_id, r->netns, &r->orig);
+				rk->offset = c.offset;
+			}
+			break;
+		case RECFILE_CT_LINE: {
+			const struct recfile_ct_line *l = c.data;
+			struct ct_entry e;
+			struct lj_key k;
+
+			if (!o->in_snap) {
+				p_err("%s: offset %llu: conntrack line outside a snapshot",
+				      o->records, (unsigned long long)c.offset);
+				ret = -EBADMSG;
+				goto out;
+			}
+			o->open.n_ct++;
+			if (o->conntrack)
+				break;
+			ret = ctparse_text((const char *)(l + 1), l->len, &e, err, sizeof(err));
+			if (ret < 0) {
+				p_err("%s: offset %llu: conntrack line: %s", o->records,
+				      (unsigned long long)c.offset, err);
+				goto out;
+			}
+			if (!(e.flags & CTE_ID)) {
+				p_err("%s: offset %llu: conntrack line has no id=",
+				      o->records, (unsigned long long)c.offset);
+				ret = -EBADMSG;
+				goto out;
+			}
+			lj_key_make(&k, e.id, l->netns, &e.orig);
+			if (lj_insert(o->cur, &k, 0)) {
+				p_err("out of memory");
+				ret = -ENOMEM;
+				goto out;
+			}
+			break;
+		}
+		case RECFILE_SNAP_END:
+			if (!o->in_snap) {
+				p_err("%s: offset %llu: snapshot end without a beginning",
+				      o->records, (unsigned long long)c.offset);
+				ret = -EBADMSG;
+				goto out;
+			}
+			if (o->open.n_ext != o->open.ext_total ||
+			    o->open.n_ct != o->open.ct_total) {
+				p_err("%s: offset %llu: snapshot announced %llu records and %llu conntrack lines, has %llu and %llu",
+				      o->records, (unsigned long long)c.offset,
+				      (unsigned long long)o->open.ext_total,
+				      (unsigned long long)o->open.ct_total,
+				      (unsigned long long)o->open.n_ext,
+				      (unsigned long long)o->open.n_ct);
+				ret = -EBADMSG;
+				goto out;
+			}
+			o->in_snap = false;
+			o->last = o->open;
+			{
+				struct reckey *t = o->last_keys;
+				size_t cap = o->nlast_cap;
+
+				o->last_keys = o->cur_keys;
+				o->nlast = o->ncur;
+				o->nlast_cap = o->capcur;
+				o->cur_keys = t;
+				o->capcur = cap;
+				o->ncur = 0;
+			}
+			o->have_last = true;
+			if (!o->conntrack) {
+				lj_destroy(o->table);
+				o->table = o->cur;
+				o->cur = NULL;
+			}
+			break;
+		case RECFILE_COUNTERS:
+			memcpy(&o->ev.c, c.data, sizeof(o->ev.c));
+			o->ev.have_counters = true;
+			break;
+		case RECFILE_EVENT: {
+			const struct ctdiag_event *e = c.data;
+			struct lj_key k;
+
+			if (e->type != CTDIAG_EV_CT_DESTROY)
+				break;
+			if (!o->ev.destroyed)
+				o->ev.destroyed = lj_create(1024);
+			if (!o->ev.destroyed) {
+				p_err("out of memory");
+				ret = -ENOMEM;
+				goto out;
+			}
+			lj_key_make(&k, e->ct_id, e->netns, &e->orig);
+			lj_insert(o->ev.destroyed, &k, e->u.destroy.path);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (ret < 0) {
+		p_err("%s", rf.err);
+		goto out;
+	}
+	if (o->in_snap) {
+		p_err("%s: offset %llu: truncated: the snapshot that starts here has no end (file cut short?)",
+		      o->records, (unsigned long long)o->open.begin);
+		ret = -ENODATA;
+		goto out;
+	}
+	if (!o->have_last) {
+		p_err("%s: no snapshot in this recording (record it with ctdiag record --snapshot)",
+		      o->records);
+		ret = -ENOENT;
+		goto out;
+	}
+	if (!rf.saw_end)
+		p_warn("%s: no end marker (the recording was cut short); its last snapshot is complete and used",
+		       o->records);
+	ret = 0;
+out:
+	recfile_close(&rf);
+	return ret;
+}
+
+/* The join: keys of the chosen snapshot against the table; the leaked
+ * records are read back from the file (mapped) by offset. */
+static int offline_join(struct offline *o, struct report *rep)
+{
+	struct ctdiag_ext_rec *leaked = NULL;
+	size_t nleaked = 0, i;
+	const char *map;
+	struct stat st;
+	int fd, ret = 0;
+
+	fd = open(o->records, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		p_err("cannot open %s: %s", o->records, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	map = st.st_size ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (map == MAP_FAILED) {
+		p_err("cannot map %s: %s", o->records, strerror(errno));
+		return -EIO;
+	}
+	leaked = malloc((o->nlast + 1) * sizeof(*leaked));
+	if (!leaked) {
+		p_err("out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < o->nlast; i++) {
+		struct lj_key k = o->last_keys[i].k;
+		uint64_t off = o->last_keys[i].offset + sizeof(struct recfile_chunk_hdr);
+
+		if (o->wildcard_netns)
+			k.netns = 0;
+		if (lj_lookup(o->table, &k) >= 0)
+			continue;
+		/* pass 1 validated this chunk: it is whole and in the file */
+		if (off + sizeof(*leaked) > (uint64_t)st.st_size) {
+			p_err("%s: offset %llu: file changed while reading it",
+			      o->records, (unsigned long long)off);
+			ret = -EIO;
+			goto out;
+		}
+		memcpy(&leaked[nleaked++], map + off, sizeof(*leaked));
+	}
+	rep->checked = o->nlast;
+	rep->grace = -1;
+	rep->now_boot_ns = o->last.now_boot_ns;
+	for (i = 0; i < nleaked; i++) {
+		struct netns_sum *sum = ns_sum(rep, leaked[i].netns);
+
+		print_leak(rep, &o->ev, &leaked[i], NULL, false);
+		rep->leaked++;
+		rep->bytes += leaked[i].size;
+		if (sum) {
+			sum->leaked++;
+			sum->bytes += leaked[i].size;
+		}
+	}
+	print_summary(rep);
+out:
+	munmap((void *)map, st.st_size);
+	free(leaked);
+	return ret;
+}
+
+static int leaks_offline(const char *records, const char *conntrack,
+			 struct report *rep)
+{
+	struct offline o = { .records = records, .conntrack = conntrack };
+	int ret, rc = EXIT_FAIL;
+
+	if (conntrack) {
+		o.table = lj_create(1 << 16);
+		if (!o.table) {
+			p_err("out of memory");
+			return EXIT_FAIL;
+		}
+		if (load_listing(&o))
+			goto out;
+	}
+	ret = offline_scan(&o);
+	if (ret)
+		goto out;
+	ret = offline_join(&o, rep);
+	if (ret)
+		goto out;
+	rc = rep->leaked ? EXIT_LEAKS : EXIT_OK;
+out:
+	lj_destroy(o.table);
+	lj_destroy(o.cur);
+	lj_destroy(o.ev.destroyed);
+	free(o.cur_keys);
+	free(o.last_keys);
+	return rc;
+}
 
 int do_leaks(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	p_err("'leaks' is not implemented yet");
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "grace", required_argument, NULL, 'g' },
+		{ "records", required_argument, NULL, 'r' },
+		{ "conntrack", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *records = NULL, *conntrack = NULL;
+	struct report rep = { 0 };
+	double grace = 1.0;
+	bool json = false, grace_set = false;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "g:r:c:o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'g':
+			if (parse_double(optarg, &grace) || grace < 0 || grace > 3600 ||
+			    grace != grace)
+				return p_usage("leaks", "invalid grace period '%s' (seconds, 0 to 3600)", optarg);
+			grace_set = true;
+			break;
+		case 'r':
+			records = optarg;
+			break;
+		case 'c':
+			conntrack = optarg;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				json = true;
+			else if (strcmp(optarg, "plain"))
+				return p_usage("leaks", "unknown output format '%s'", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return p_usage("leaks", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return p_usage("leaks", "unexpected argument '%s'", argv[optind]);
+	if (conntrack && !records)
+		return p_usage("leaks", "--conntrack needs --records (offline mode)");
+	if (records && grace_set)
+		return p_usage("leaks", "--grace applies to live checks only, not --records");
+	out_init(stdout, json);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	if (records)
+		rc = leaks_offline(records, conntrack, &rep);
+	else
+		rc = leaks_live(grace, &rep);
+	free(rep.ns);
+	return rc;
 }
