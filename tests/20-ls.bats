@@ -70,7 +70,7 @@ same_as_conntrack() {
 	run same_as_conntrack
 	assert_success
 	# the table really has the variety
-	[ "${#lines[@]}" -ge 14 ]
+	[ "${#lines[@]}" -ge 12 ]
 	assert_output --partial "ESTABLISHED"
 	assert_output --partial "SYN_SENT"
 	assert_output --partial "CLOSE"
@@ -159,7 +159,7 @@ same_as_conntrack() {
 	run_ctdiag ls --netns "$LS_NS" -o json
 	assert_success
 	local n=${#lines[@]}
-	[ "$n" -ge 14 ]
+	[ "$n" -ge 12 ]
 	run jq -se 'length == '"$n"' and all(.[]; .schema == 1 and (.id | type) == "number" and (.orig.src | type) == "string" and (.netns > 0))' <<<"$output"
 	assert_success
 }
@@ -191,7 +191,7 @@ def tup: "src=\(.src) dst=\(.dst) "
 	diff <(split_timeout <<<"$a" | cut -f1) <(split_timeout <<<"$b" | cut -f1)
 	paste <(split_timeout <<<"$a" | cut -f2) <(split_timeout <<<"$b" | cut -f2) |
 		awk -F'\t' '$2 != $1 && $2 != $1 - 1 { bad = 1 } END { exit bad }'
-	[ "$(echo "$b" | wc -l)" -ge 14 ]
+	[ "$(echo "$b" | wc -l)" -ge 12 ]
 }
 
 @test "ls --netns takes a name or a path; the current namespace is different" {
