@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lib/ctfilter.c: conntrack's filter options, parsing and matching. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
+#include "ctdump.h"
+#include "ctfilter.h"
+#include "unit.h"
+
+static struct nf_conntrack *ct4(const char *src, const char *dst, uint8_t proto,
+				uint16_t sport, uint16_t dport)
+{
+	struct nf_conntrack *ct = nfct_new();
+	uint32_t a;
+
+	nfct_set_attr_u8(ct, ATTR_ORIG_L3PROTO, AF_INET);
+	inet_pton(AF_INET, src, &a);
+	nfct_set_attr_u32(ct, ATTR_ORIG_IPV4_SRC, a);
+	inet_pton(AF_INET, dst, &a);
+	nfct_set_attr_u32(ct, ATTR_ORIG_IPV4_DST, a);
+	nfct_set_attr_u8(ct, ATTR_ORIG_L4PROTO, proto);
+	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_SRC, htons(sport));
+	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_DST, htons(dport));
+	nfct_set_attr_u32(ct, ATTR_MARK, 0);
+	nfct_set_attr_u32(ct, ATTR_STATUS, IPS_CONFIRMED);
+	return ct;
+}
+
+static struct ct_filter filt(const char *const *opts)
+{
+	struct ct_filter f;
+	char err[128];
+	unsigned int i;
+
+	ct_filter_init(&f);
+	for (i = 0; opts[i]; i += 2) {
+		unsigned int o = 0;
+
+		if (!strcmp(opts[i], "-p")) o = CTF_PROTO;
+		else if (!strcmp(opts[i], "-s")) o = CTF_SRC;
+		else if (!strcmp(opts[i], "-d")) o = CTF_DST;
+		else if (!strcmp(opts[i], "--sport")) o = CTF_SPORT;
+		else if (!strcmp(opts[i], "--dport")) o = CTF_DPORT;
+		else if (!strcmp(opts[i], "--state")) o = CTF_STATE;
+		else if (!strcmp(opts[i], "-m")) o = CTF_MARK;
+		else if (!strcmp(opts[i], "-w")) o = CTF_ZONE;
+		else if (!strcmp(opts[i], "-f")) o = CTF_FAMILY;
+		else if (!strcmp(opts[i], "-u")) o = CTF_STATUS;
+		if (ct_filter_set(&f, o, opts[i + 1], err, sizeof(err)))
+			printf("# set %s %s: %s\n", opts[i], opts[i + 1], err);
+	}
+	if (ct_filter_finish(&f, err, sizeof(err)))
+		printf("# finish: %s\n", err);
+	return f;
+}
+
+#define F(...) ({ static const char *const o_[] = { __VA_ARGS__, NULL }; filt(o_); })
+
+TEST(addresses_and_cidr)
+{
+	struct nf_conntrack *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80);
+	struct ct_filter f;
+
+	f = F("-s", "10.0.0.1");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-s", "10.0.0.0/24");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-s", "10.0.1.0/24");
+	CHECK(!ct_filter_match(&f, ct));
+	f = F("-d", "10.0.0.2/32");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-s", "10.0.0.0/31");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-s", "0.0.0.0/0");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-s", "2001:db8::/32");	/* family implied: ipv6 */
+	CHECK(f.family == AF_INET6 && !ct_filter_match(&f, ct));
+	nfct_destroy(ct);
+}
+
+TEST(ports_state_proto)
+{
+	struct nf_conntrack *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80);
+	struct ct_filter f;
+
+	nfct_set_attr_u8(ct, ATTR_TCP_STATE, TCP_CONNTRACK_ESTABLISHED);
+	f = F("-p", "tcp", "--sport", "1000", "--dport", "80");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-p", "tcp", "--dport", "81");
+	CHECK(!ct_filter_match(&f, ct));
+	f = F("-p", "tcp", "--state", "ESTABLISHED");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-p", "tcp", "--state", "TIME_WAIT");
+	CHECK(!ct_filter_match(&f, ct));
+	f = F("-p", "6");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-p", "udp");
+	CHECK(!ct_filter_match(&f, ct));
+	nfct_destroy(ct);
+}
+
+TEST(mark_zone_status_family)
+{
+	struct nf_conntrack *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 53, 53);
+	struct ct_filter f;
+
+	nfct_set_attr_u32(ct, ATTR_MARK, 0x10004);
+	nfct_set_attr_u32(ct, ATTR_STATUS, IPS_CONFIRMED | IPS_SEEN_REPLY | IPS_ASSURED);
+	f = F("-m", "0x10004");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-m", "4/4");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-m", "1/4");
+	CHECK(!ct_filter_match(&f, ct));
+	f = F("-m", "0x10000/0xffff0000");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-w", "0");		/* no zone attribute = zone 0 */
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-w", "7");
+	CHECK(!ct_filter_match(&f, ct));
+	nfct_set_attr_u16(ct, ATTR_ZONE, 7);
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-u", "ASSURED,SEEN_REPLY");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-u", "FIXED_TIMEOUT");
+	CHECK(!ct_filter_match(&f, ct));
+	f = F("-f", "ipv4");
+	CHECK(ct_filter_match(&f, ct));
+	f = F("-f", "ipv6");
+	CHECK(!ct_filter_match(&f, ct));
+	nfct_destroy(ct);
+}
+
+TEST(kernel_side_part)
+{
+	struct ct_dump_opts o;
+	struct ct_filter f = F("-m", "5/7", "-u", "ASSURED", "-w", "3", "-f", "ipv6");
+
+	ct_dump_opts_init(&o);
+	ct_filter_dump_opts(&f, &o);
+	CHECK(o.family == AF_INET6);
+	CHECK(o.has_mark && o.mark == 5 && o.mark_mask == 7);
+	CHECK(o.has_status && o.status == IPS_ASSURED && o.status_mask == IPS_ASSURED);
+	CHECK(o.has_zone && o.zone == 3);
+	CHECK(o.netns_fd == -1);
+}
+
+TEST(usage_errors)
+{
+	static const struct { unsigned int opt; const char *arg, *err; } bad[] = {
+		{ CTF_PROTO, "tcpx", "unknown protocol 'tcpx'" },
+		{ CTF_PROTO, "256", "unknown protocol '256'" },
+		{ CTF_SRC, "10.0.0.0/33", "invalid netmask in '10.0.0.0/33'" },
+		{ CTF_SRC, "10.0.0", "invalid address '10.0.0'" },
+		{ CTF_DST, "::1/129", "invalid netmask in '::1/129'" },
+		{ CTF_SPORT, "65536", "invalid port '65536'" },
+		{ CTF_STATE, "established", "unknown TCP state 'established'" },
+		{ CTF_MARK, "5/", "invalid mark '5/' (MARK[/MASK])" },
+		{ CTF_MARK, "0x100000000", "invalid mark '0x100000000' (MARK[/MASK])" },
+		{ CTF_ZONE, "65536", "invalid zone '65536'" },
+		{ CTF_FAMILY, "inet", "unknown family 'inet' (ipv4 or ipv6)" },
+		{ CTF_STATUS, "UNSET", "unknown status 'UNSET' (ASSURED, SEEN_REPLY, FIXED_TIMEOUT, EXPECTED)" },
+	};
+	struct ct_filter f;
+	char err[160];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ct_filter_init(&f);
+		err[0] = 0;
+		CHECK(ct_filter_set(&f, bad[i].opt, bad[i].arg, err, sizeof(err)) == -EINVAL);
+		CHECK_STR(err, bad[i].err);
+	}
+	ct_filter_init(&f);
+	ct_filter_set(&f, CTF_SPORT, "80", err, sizeof(err));
+	CHECK(ct_filter_finish(&f, err, sizeof(err)) == -EINVAL);
+	ct_filter_init(&f);
+	ct_filter_set(&f, CTF_PROTO, "udp", err, sizeof(err));
+	ct_filter_set(&f, CTF_STATE, "ESTABLISHED", err, sizeof(err));
+	CHECK(ct_filter_finish(&f, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "--state needs -p tcp");
+	ct_filter_init(&f);
+	ct_filter_set(&f, CTF_FAMILY, "ipv6", err, sizeof(err));
+	ct_filter_set(&f, CTF_SRC, "10.0.0.1", err, sizeof(err));
+	CHECK(ct_filter_finish(&f, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "mismatched address family");
+}
+
+UNIT_MAIN()
