@@ -30,6 +30,7 @@
 
 #define FLUSH_NS	1000000000ull
 #define READ_BATCH	64
+#define DRAIN_NS	500000000ull	/* see watch.c */
 
 struct record {
 	struct recfile_writer w;
@@ -170,7 +171,7 @@ static int record_run(struct record *rec, const struct ctdiag_filter *filt,
 	struct ctdiag_event *buf;
 	struct watch_totals tot;
 	struct live_reader r;
-	uint64_t start, deadline = 0, last_flush;
+	uint64_t start, deadline = 0, last_flush, drain_end;
 	int64_t module_lost;
 	int ctl = -1, ret, status = EXIT_OK;
 	bool done = false;
@@ -265,7 +266,8 @@ static int record_run(struct record *rec, const struct ctdiag_filter *filt,
 	}
 	/* The module's loss count, then drain: see watch_live(). */
 	module_lost = live_module_lost(&r, NULL);
-	while (!status && !done) {
+	drain_end = now_mono_ns() + DRAIN_NS;
+	while (!status && !done && now_mono_ns() < drain_end) {
 		ssize_t n = live_read(&r, buf, READ_BATCH);
 		int i;
 

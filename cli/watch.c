@@ -409,6 +409,8 @@ static void live_summary(struct live_reader *r, struct ctdiag_counters *prev,
 }
 
 #define READ_BATCH 64
+/* Draining at exit stops after this long even under a steady stream. */
+#define DRAIN_NS 500000000ull
 
 static int watch_live(struct watch *w, double duration)
 {
@@ -416,7 +418,7 @@ static int watch_live(struct watch *w, double duration)
 	struct ctdiag_counters prev;
 	struct live_reader r;
 	uint64_t start = now_mono_ns(), deadline = 0, next_sum = 0, prev_ns;
-	uint64_t lost_at_sum = 0;
+	uint64_t lost_at_sum = 0, drain_end;
 	int64_t module_lost;
 	int status = EXIT_OK;
 	bool done = false;
@@ -489,7 +491,8 @@ static int watch_live(struct watch *w, double duration)
 	/* Take the module's loss count first, then drain what is queued, so
 	 * every loss it counted has had its LOST record delivered to us. */
 	module_lost = live_module_lost(&r, NULL);
-	while (!done && status == EXIT_OK) {
+	drain_end = now_mono_ns() + DRAIN_NS;
+	while (!done && status == EXIT_OK && now_mono_ns() < drain_end) {
 		ssize_t n = live_read(&r, buf, READ_BATCH);
 		int i;
 
