@@ -20,7 +20,9 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag.h"
+#include "ctdump.h"
 #include "dev.h"
 #include "event.h"
 #include "output.h"
@@ -94,12 +96,104 @@ static int snapshot_ext(int ctl, struct ctdiag_ext_rec **out, uint64_t *count,
 	return -EAGAIN;
 }
 
+/* Conntrack lines, `conntrack -L -o extended,id` format, of the namespaces
+ * in play: ours and every one an extension record names (found through
+ * /run/netns or a process living in it; a namespace that is gone has no
+ * table to dump).  Collected first, because SNAP_BEGIN carries the count. */
+struct ct_lines {
+	char *buf;
+	size_t used, cap;
+	uint64_t n;
+	uint32_t netns;
+};
+
+static int ct_line_cb(const struct nf_conntrack *ct, void *arg)
+{
+	struct ct_lines *L = arg;
+	struct recfile_ct_line hdr;
+	char line[1024];
+	int n;
+
+	n = nfct_snprintf(line, sizeof(line), ct, NFCT_T_UNKNOWN,
+			  NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3 | NFCT_OF_ID);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (L->used + sizeof(hdr) + n > L->cap) {
+		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) + n;
+		char *b = realloc(L->buf, cap);
+
+		if (!b)
+			return -ENOMEM;
+		L->buf = b;
+		L->cap = cap;
+	}
+	hdr.netns = L->netns;
+	hdr.len = n;
+	memcpy(L->buf + L->used, &hdr, sizeof(hdr));
+	memcpy(L->buf + L->used + sizeof(hdr), line, n);
+	L->used += sizeof(hdr) + n;
+	L->n++;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int dump_ct_lines(struct ct_lines *L, const struct ctdiag_ext_rec *ext,
+			 uint64_t n)
+{
+	struct ct_dump_opts o;
+	uint32_t *ns, self = 0;
+	uint64_t i, nns = 0;
+	int ret = 0;
+
+	ns = malloc((n + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	if (netns_fd_inode(-1, &self) == 0)
+		ns[nns++] = self;
+	for (i = 0; i < n; i++)
+		ns[nns++] = ext[i].netns;
+	qsort(ns, nns, sizeof(*ns), cmp_u32);
+	for (i = 0; i < nns && !ret; i++) {
+		char name[64];
+		long r;
+		int fd;
+
+		if (i && ns[i] == ns[i - 1])
+			continue;
+		fd = netns_find_inode(ns[i], name, sizeof(name));
+		if (fd < 0)
+			continue;
+		ct_dump_opts_init(&o);
+		o.netns_fd = fd;
+		L->netns = ns[i];
+		r = ct_dump(&o, ct_line_cb, L);
+		close(fd);
+		if (r < 0) {
+			p_warn("cannot dump the conntrack table of namespace %u (%s): %s",
+			       ns[i], name, strerror((int)-r));
+			ret = r == -ENOMEM ? -ENOMEM : 0;
+		}
+	}
+	free(ns);
+	return ret;
+}
+
 static int write_snapshot(struct record *rec, int ctl, uint32_t phase)
 {
 	struct ctdiag_snapshot_req req;
 	struct ctdiag_ext_rec *ext = NULL;
+	struct ct_lines L = { 0 };
 	struct recfile_snap snap;
 	uint64_t n = 0, i;
+	size_t off;
 	int ret;
 
 	ret = snapshot_ext(ctl, &ext, &n, &req);
@@ -108,18 +202,37 @@ static int write_snapshot(struct record *rec, int ctl, uint32_t phase)
 		      strerror(-ret));
 		return EXIT_FAIL;
 	}
+	ret = dump_ct_lines(&L, ext, n);
+	if (ret) {
+		p_err("cannot dump the conntrack table: %s", strerror(-ret));
+		free(ext);
+		free(L.buf);
+		return EXIT_FAIL;
+	}
 	memset(&snap, 0, sizeof(snap));
 	snap.phase = phase;
 	snap.now_real_ns = req.now_real_ns;
 	snap.now_boot_ns = req.now_boot_ns;
 	snap.ext_total = n;
-	snap.ct_total = 0;
+	snap.ct_total = L.n;
 	ret = append(rec, RECFILE_SNAP_BEGIN, &snap, sizeof(snap));
 	for (i = 0; i < n && !ret; i++)
 		ret = append(rec, RECFILE_EXT_REC, &ext[i], sizeof(ext[i]));
+	for (off = 0; off < L.used && !ret;) {
+		struct recfile_ct_line hdr;
+		int err;
+
+		memcpy(&hdr, L.buf + off, sizeof(hdr));
+		err = recfile_append2(&rec->w, RECFILE_CT_LINE, &hdr, sizeof(hdr),
+				      L.buf + off + sizeof(hdr), hdr.len);
+		if (err)
+			ret = write_err(rec, err);
+		off += sizeof(hdr) + hdr.len;
+	}
 	if (!ret)
 		ret = append(rec, RECFILE_SNAP_END, &snap, sizeof(snap));
 	free(ext);
+	free(L.buf);
 	if (!ret) {
 		int err = recfile_flush(&rec->w);
 
@@ -148,8 +261,8 @@ static void usage(void)
 	       "Options:\n"
 	       "  -w, --write FILE       the recording to create\n"
 	       "  -f, --force            overwrite FILE if it exists\n"
-	       "      --snapshot         also store the live extension records at\n"
-	       "                         start and end\n"
+	       "      --snapshot         also store the live extension records and\n"
+	       "                         the conntrack tables at start and end\n"
 	       "  -c, --count N          stop after N events\n"
 	       "      --duration S       stop after S seconds\n"
 	       FILTER_HELP_HEAD
@@ -334,7 +447,7 @@ int do_record(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* -w is taken by --write here, so the zone filter is --zone only */
-	while ((opt = getopt_long(argc, argv, "w:fc:hp:s:d:e:", opts,
+	while ((opt = getopt_long(argc, argv, "w:fc:hp:s:d:e:n:", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'w':
