@@ -525,6 +525,9 @@ static void judge_probes(struct doctor *d)
 
 		s->probeable = T_UNKNOWN;
 		s->reason = NULL;
+		/* Its functions are only listed once the module is loaded. */
+		if (s->in_module && d->ct_loaded != T_YES)
+			s->blacklisted = s->traceable = T_UNKNOWN;
 		if (!d->live)
 			s->reason = "offline";
 		else if (s->present == T_NO)

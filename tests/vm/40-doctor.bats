@@ -3,14 +3,29 @@
 # blacklist, tracefs, module tree) agrees with the offline one for the same
 # tree, the probe points are probe-able, and a loaded ctdiag.ko's mode is
 # reported and judged.
+# vm: own-boot
+# (the first test needs a kernel on which nf_conntrack was never loaded)
 load helper
 
-setup() {
-	modprobe nf_conntrack
+@test "doctor before nf_conntrack is loaded: probe points from nf_conntrack.ko, probe-ability unknown, exit 0" {
+	! grep -q '^nf_conntrack ' /proc/modules
+	run --separate-stderr ctdiag doctor
+	assert_success
+	assert_line "nf_conntrack: module (not loaded: modprobe nf_conntrack to check its probe points)"
+	assert_line --regexp '^  nf_ct_destroy +present=yes type=T in=nf_conntrack blacklisted=unknown ftrace=unknown probeable=unknown \(nf_conntrack not loaded\) '
+	assert_line --regexp '^  nf_ct_resolve_clash +present=yes type=t in=nf_conntrack blacklisted=unknown ftrace=unknown probeable=unknown \(nf_conntrack not loaded\) '
+	# nf_conntrack_destroy is in vmlinux: checkable now.
+	assert_line --regexp '^  nf_conntrack_destroy +present=yes type=T in=vmlinux blacklisted=no ftrace=yes probeable=yes$'
+	assert_line --regexp '^hook-only interception leaks on this kernel: [0-9]+ modules call nf_ct_destroy directly$'
+	assert_line --regexp '^sysctl: nf_conntrack_events=n/a nf_conntrack_timestamp=n/a nf_conntrack_count=n/a/max=n/a net.core.rmem_max=[0-9]+$'
+	assert_line "status: ok"
+	# doctor itself loaded nothing.
+	! grep -q '^nf_conntrack ' /proc/modules
 }
 
 @test "doctor in the guest: live and --release offline list the same direct callers" {
 	local rel live offline
+	modprobe nf_conntrack
 	rel=$(uname -r)
 	run --separate-stderr ctdiag doctor -o json
 	assert_success
@@ -42,6 +57,7 @@ true"
 }
 
 @test "doctor in the guest: probe points are in kallsyms, not blacklisted, traceable; exit 0" {
+	modprobe nf_conntrack
 	run --separate-stderr ctdiag doctor
 	assert_success
 	local n
