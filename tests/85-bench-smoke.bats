@@ -42,3 +42,13 @@ teardown() {
 		(.rows[] | select(.key == "host_list.raw") | .n == 3 and (.values | length) == 3 and .ratio == 1)' "$json"
 	[ "$status" -eq 0 ]
 }
+
+@test "bench smoke: every value in the quick run's JSON is a number" {
+	run env BENCH_QUICK=1 BENCH_VM=0 BENCH_RUNS=2 BENCH_OUT="$BENCH_OUT" "$CTDIAG_TOP/tests/bench/run"
+	[ "$status" -eq 0 ]
+	run jq -e '[.rows[] | .median, .min, .max, (.values[])] | all(type == "number")' "$BENCH_OUT/latest.json"
+	[ "$status" -eq 0 ]
+	# leaks ran (it exists on main): its peak RSS is a plausible size
+	run jq -e '.rows[] | select(.key == "leaks_rss") | .median > 0.5' "$BENCH_OUT/latest.json"
+	[ "$status" -eq 0 ]
+}

@@ -86,7 +86,8 @@ else
 			--conntrack "$WORK/leaks.ct" >/dev/null 2>&1
 		t1=$(date +%s%N)
 		val leaks_time $r "$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.4f", d / 1e9 }')"
-		val leaks_rss $r "$(awk '{ printf "%.1f", $1 / 1024 }' "$WORK/rss")"
+		# the last line: time -o also notes a non-zero exit status
+		val leaks_rss $r "$(awk 'END { printf "%.1f", $1 / 1024 }' "$WORK/rss")"
 	done
 fi
 rm -f "$WORK/leaks.rec" "$WORK/leaks.ct" "$WORK/leaks.out"
