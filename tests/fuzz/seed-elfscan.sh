@@ -1,15 +1,16 @@
 #!/bin/bash
-# Seed the elfscan fuzzer with the doctor test fixtures (gcc -c objects,
-# compressed and linked variants; tests/elf-fixtures.sh).
+# Seed the elfscan fuzzer with doctor's ELF fixtures (tests/elf-fixtures.sh:
+# modules and vmlinux images built with gcc/ld, their xz/zstd/gzip forms
+# and truncated/corrupt variants).  Kept small: libFuzzer's default
+# -max_len follows the largest seed.
 dst=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
-if "$top/tests/elf-fixtures.sh" "$tmp" >/dev/null 2>&1; then
-	i=0
-	for f in $(find "$tmp" -type f ! -name '*.c' | sort); do
-		i=$((i + 1))
-		cp "$f" "$dst/seed-$i-$(basename "$f")"
-	done
-fi
-rm -rf "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+"$top/tests/elf-fixtures.sh" "$tmp/fx" >/dev/null 2>&1 || exit 0
+n=0
+find "$tmp/fx" -type f ! -path '*/src/*' -size -64k | sort | while read -r f; do
+	n=$((n + 1))
+	cp "$f" "$dst/seed-$n-$(basename "$f")"
+done
 exit 0
