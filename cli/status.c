@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "ctdiag.h"
 #include "ctdiag_abi.h"
@@ -38,13 +41,106 @@ static int read_sysctl_u64(const char *path, uint64_t *v)
 	return 0;
 }
 
+static const char *const free_names[CTDIAG_FREE_MAX] = {
+	[CTDIAG_FREE_NONE] = "none", [CTDIAG_FREE_HOOK] = "hook",
+	[CTDIAG_FREE_DESTROY] = "destroy",
+	[CTDIAG_FREE_EXPIRY_ORPHAN] = "expiry_orphan",
+	[CTDIAG_FREE_EXPIRY_IDLE] = "expiry_idle",
+	[CTDIAG_FREE_STALE_REUSE] = "stale_reuse",
+	[CTDIAG_FREE_NETNS_EXIT] = "netns_exit", [CTDIAG_FREE_UNLOAD] = "unload",
+};
+
+static const char *const probe_names[CTDIAG_PROBE_MAX] = {
+	[CTDIAG_PROBE_DESTROY] = "nf_ct_destroy",
+	[CTDIAG_PROBE_RESOLVE_CLASH] = "nf_ct_resolve_clash",
+	[CTDIAG_PROBE_CONFIRM] = "__nf_conntrack_confirm",
+	[CTDIAG_PROBE_UPDATE] = "nf_conntrack_update",
+	[CTDIAG_PROBE_HOOK_DESTROY] = "hook_destroy",
+	[CTDIAG_PROBE_PKT_HOOK] = "pkt_hook",
+};
+
+static void print_counters(const struct ctdiag_counters *c)
+{
+	__u64 freed = 0;
+	unsigned int i;
+
+	for (i = 1; i < CTDIAG_FREE_MAX; i++)
+		freed += c->freed[i];
+	open_json_object("records");
+	print_uint(PRINT_ANY, "live", "records: live=%llu", c->live);
+	print_uint(PRINT_ANY, "allocated", " allocated=%llu", c->allocated);
+	print_uint(PRINT_ANY, "freed", " freed=%llu", freed);
+	print_uint(PRINT_ANY, "alloc_failed", " alloc_failed=%llu\n", c->alloc_failed);
+	close_json_object();
+	open_json_object("freed");
+	print_text("freed:");
+	for (i = 1; i < CTDIAG_FREE_MAX; i++) {
+		char fmt[40];
+
+		snprintf(fmt, sizeof(fmt), " %s=%%llu", free_names[i]);
+		print_uint(PRINT_ANY, free_names[i], fmt, c->freed[i]);
+	}
+	print_text("\n");
+	close_json_object();
+	open_json_object("destroys");
+	print_uint(PRINT_ANY, "hook", "destroys seen: hook=%llu", c->destroy_hook);
+	print_uint(PRINT_ANY, "probe", " probe=%llu\n", c->destroy_probe);
+	close_json_object();
+	open_json_array("probes");
+	for (i = 0; i < CTDIAG_PROBE_MAX; i++) {
+		if (!probe_names[i] || (!c->probe_hits[i] && !c->probe_nmissed[i]))
+			continue;
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "probe %s:", probe_names[i]);
+		print_uint(PRINT_ANY, "hits", " hits=%llu", c->probe_hits[i]);
+		print_uint(PRINT_ANY, "nmissed", " nmissed=%llu\n", c->probe_nmissed[i]);
+		close_json_object();
+	}
+	close_json_array();
+	open_json_object("ring");
+	print_uint(PRINT_ANY, "written", "ring: written=%llu", c->ring_written);
+	print_uint(PRINT_ANY, "lost", " lost=%llu", c->ring_lost);
+	print_uint(PRINT_ANY, "filtered", " filtered=%llu\n", c->ring_filtered);
+	close_json_object();
+}
+
+/* Per-CPU ring statistics, if this module version answers them. */
+static void print_cpu_stats(int fd, __u32 nr_cpus)
+{
+	struct ctdiag_cpu_stats_req req = { 0 };
+	struct ctdiag_cpu_stat *st;
+	__u32 i;
+
+	if (!nr_cpus || nr_cpus > 65536)
+		return;
+	st = calloc(nr_cpus, sizeof(*st));
+	if (!st)
+		return;
+	req.buf = (uintptr_t)st;
+	req.nr = nr_cpus;
+	if (ioctl(fd, CTDIAG_IOC_CPU_STATS, &req) == 0) {
+		open_json_array("ring_cpus");
+		for (i = 0; i < req.nr && i < nr_cpus; i++) {
+			open_json_object(NULL);
+			print_uint(PRINT_ANY, "cpu", "ring cpu=%llu:", i);
+			print_uint(PRINT_ANY, "written", " written=%llu", st[i].written);
+			print_uint(PRINT_ANY, "lost", " lost=%llu", st[i].lost);
+			print_uint(PRINT_ANY, "next_seq", " next_seq=%llu\n", st[i].next_seq);
+			close_json_object();
+		}
+		close_json_array();
+	}
+	free(st);
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: ctdiag status [-o json]\n"
 		"\n"
 		"Show whether ctdiag.ko is loaded, its ABI version and parameters,\n"
-		"its counters, and the conntrack table's size and limit.\n"
+		"its counters (records, frees by path, destroys seen, probes) and\n"
+		"ring statistics, and the conntrack table's size and limit.\n"
 		"\n"
 		"  -o, --output FMT  plain (default) or json\n"
 		"  -h, --help        show this help\n");
@@ -108,16 +204,8 @@ int do_status(int argc, char **argv)
 		print_uint(PRINT_ANY, "confirm_early_mask", " confirm_early_mask=0x%llx\n", info.confirm_early);
 		close_json_object();
 		if (ctdiag_dev_counters(fd, &c) == 0) {
-			open_json_object("records");
-			print_uint(PRINT_ANY, "live", "records: live=%llu", c.live);
-			print_uint(PRINT_ANY, "allocated", " allocated=%llu", c.allocated);
-			print_uint(PRINT_ANY, "alloc_failed", " alloc_failed=%llu\n", c.alloc_failed);
-			close_json_object();
-			open_json_object("ring");
-			print_uint(PRINT_ANY, "written", "ring: written=%llu", c.ring_written);
-			print_uint(PRINT_ANY, "lost", " lost=%llu", c.ring_lost);
-			print_uint(PRINT_ANY, "filtered", " filtered=%llu\n", c.ring_filtered);
-			close_json_object();
+			print_counters(&c);
+			print_cpu_stats(fd, info.nr_cpus);
 		} else {
 			p_err("cannot read module counters: %s", strerror(errno));
 			ret = EXIT_FAIL;
