@@ -1,7 +1,386 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Confirm-collision probes (issue 4).  Stub. */
+/*
+ * Confirm-collision probes (../shared/notes/kernel-6.1.md section 2.6).
+ *
+ *  - kretprobe nf_conntrack:nf_ct_resolve_clash (static, __cold noinline):
+ *    every confirm-time clash.  At entry the skb's unconfirmed ct (the
+ *    loser) is alive and the winner is hashed under the bucket lock we run
+ *    under, so both are copied then.  At return the outcome is read from
+ *    what skb->_nfct points to; after a merge the loser has been freed
+ *    (nf_ct_put -> nf_ct_destroy inside the call), so it is only compared
+ *    as an integer, never dereferenced.
+ *  - kretprobe __nf_conntrack_confirm: NF_DROP without a clash (dying ct,
+ *    ext genid, chain too long, ext_valid_post).
+ *  - kretprobe nf_conntrack:nf_conntrack_update: on 6.1 a re-injected
+ *    NFQUEUE packet whose unconfirmed ct duplicates a confirmed one is
+ *    silently moved onto the existing entry, no counter bumped (removed in
+ *    6.12 by 8af79d3edb5f).
+ *  - kretprobe nfnetlink_queue:nfqnl_recv_verdict{,_batch}, when that
+ *    module is loaded before us: remembers the queue number of the verdict
+ *    the current task is processing, so the events above can name it.
+ *
+ * The handlers run with BH off and (resolve_clash) two conntrack bucket
+ * locks held: they take no locks, allocate nothing and never sleep; the
+ * only shared state is per-CPU counters and the lockless ring.
+ * nf_conntrack_register_notifier is not used on purpose (one slot per
+ * netns, owned by ctnetlink; no events for unconfirmed cts or losers).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/skbuff.h>
 #include "ctdiag.h"
 
-int ctdiag_clash_init(void) { return 0; }
-void ctdiag_clash_exit(void) { }
-void ctdiag_clash_counters(struct ctdiag_counters *c) { }
+#define NFQ_UNKNOWN	0xffff
+
+/* Which task is inside an NFQUEUE verdict on this CPU, and for which
+ * queue: the reinject path (nf_conntrack_update, confirm) runs inside it. */
+struct nfq_slot {
+	const struct task_struct *task;
+	u16 queue;
+};
+static DEFINE_PER_CPU(struct nfq_slot, nfq_slot);
+
+static u16 nfq_current_queue(void)
+{
+	const struct nfq_slot *s = this_cpu_ptr(&nfq_slot);
+
+	return s->task == current ? s->queue : NFQ_UNKNOWN;
+}
+
+/*
+ * Clash drops also make __nf_conntrack_confirm return NF_DROP; mark the
+ * skb so the confirm probe does not count them a second time.  A small
+ * table keyed by skb address: both probes see the same skb in one call.
+ */
+#define DROP_MARK_BITS	6
+static unsigned long drop_mark[1 << DROP_MARK_BITS];
+
+static void drop_mark_set(const struct sk_buff *skb)
+{
+	WRITE_ONCE(drop_mark[hash_ptr(skb, DROP_MARK_BITS)],
+		   (unsigned long)skb);
+}
+
+static bool drop_mark_take(const struct sk_buff *skb)
+{
+	unsigned long *m = &drop_mark[hash_ptr(skb, DROP_MARK_BITS)];
+
+	return cmpxchg(m, (unsigned long)skb, 0) == (unsigned long)skb;
+}
+
+static void probe_time(int probe, u64 t0)
+{
+	CTDIAG_ADD(probe_ns[probe], local_clock() - t0);
+}
+
+/* nf_ct_resolve_clash ------------------------------------------------ */
+
+struct clash_ctx {
+	struct sk_buff *skb;
+	unsigned long loser;	/* compared only: freed after a merge */
+	unsigned long winner;
+	bool want;
+	struct ctdiag_event ev;
+};
+
+static void fill_winner(struct ctdiag_event *ev, const struct nf_conn *w)
+{
+	ev->u.clash.winner_id = ctdiag_ct_id(w);
+	ev->u.clash.winner_status = READ_ONCE(w->status);
+	ctdiag_tuple_from_nf(&ev->u.clash.winner_orig,
+			     &w->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+}
+
+static int resolve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct clash_ctx *c = (struct clash_ctx *)ri->data;
+	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 0);
+	struct nf_conntrack_tuple_hash *h =
+		(void *)regs_get_kernel_argument(regs, 1);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *loser, *winner;
+	u64 t0 = local_clock();
+
+	CTDIAG_INC(probe_hits[CTDIAG_PROBE_RESOLVE_CLASH]);
+	if (ctdiag_is_stopping())
+		return 1;
+	loser = nf_ct_get(skb, &ctinfo);
+	if (!loser || !h)
+		return 1;
+	winner = nf_ct_tuplehash_to_ctrack(h);
+	c->skb = skb;
+	c->loser = (unsigned long)loser;
+	c->winner = (unsigned long)winner;
+	c->want = ctdiag_ring_wants(CTDIAG_EV_CLASH);
+	if (c->want) {
+		ctdiag_event_init(&c->ev, CTDIAG_EV_CLASH);
+		ctdiag_event_from_ct(&c->ev, loser);
+		c->ev.u.clash.queue = nfq_current_queue();
+		fill_winner(&c->ev, winner);
+	}
+	probe_time(CTDIAG_PROBE_RESOLVE_CLASH, t0);
+	return 0;
+}
+
+static int resolve_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct clash_ctx *c = (struct clash_ctx *)ri->data;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *now;
+	unsigned int outcome;
+	u64 t0 = local_clock();
+
+	now = nf_ct_get(c->skb, &ctinfo);
+	if ((unsigned int)regs_return_value(regs) != NF_ACCEPT) {
+		outcome = CTDIAG_CLASH_DROPPED;
+		drop_mark_set(c->skb);
+	} else if ((unsigned long)now == c->winner) {
+		outcome = CTDIAG_CLASH_MERGED;
+	} else if ((unsigned long)now == c->loser) {
+		/* inserted reply-only; the loser is alive and confirmed */
+		outcome = CTDIAG_CLASH_NAT_CLASH;
+		if (c->want)
+			c->ev.status = READ_ONCE(now->status);
+	} else {
+		/* merged into the entry matching the loser's reply tuple;
+		 * the skb holds a reference on it */
+		outcome = CTDIAG_CLASH_MERGED_OTHER;
+		if (c->want && now)
+			c->ev.u.clash.other_id = ctdiag_ct_id(now);
+	}
+	CTDIAG_INC(clash[outcome]);
+	if (c->want) {
+		c->ev.u.clash.outcome = outcome;
+		ctdiag_ring_emit(&c->ev);
+	}
+	probe_time(CTDIAG_PROBE_RESOLVE_CLASH, t0);
+	return 0;
+}
+
+static struct kretprobe resolve_krp = {
+	.kp.symbol_name	= "nf_conntrack:nf_ct_resolve_clash",
+	.entry_handler	= resolve_entry,
+	.handler	= resolve_ret,
+	.data_size	= sizeof(struct clash_ctx),
+};
+
+/* __nf_conntrack_confirm --------------------------------------------- */
+
+struct confirm_ctx {
+	struct sk_buff *skb;
+};
+
+static int confirm_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct confirm_ctx *c = (struct confirm_ctx *)ri->data;
+
+	CTDIAG_INC(probe_hits[CTDIAG_PROBE_CONFIRM]);
+	if (ctdiag_is_stopping())
+		return 1;
+	c->skb = (void *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int confirm_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct confirm_ctx *c = (struct confirm_ctx *)ri->data;
+	enum ip_conntrack_info ctinfo;
+	struct ctdiag_event ev;
+	struct nf_conn *ct;
+	u64 t0;
+
+	if ((unsigned int)regs_return_value(regs) != NF_DROP)
+		return 0;
+	if (drop_mark_take(c->skb))
+		return 0;	/* a clash drop, already recorded */
+	t0 = local_clock();
+	CTDIAG_INC(confirm_drop);
+	/* The caller frees the skb only after we return: its ct is alive. */
+	ct = nf_ct_get(c->skb, &ctinfo);
+	if (ct && ctdiag_ring_wants(CTDIAG_EV_CONFIRM_DROP)) {
+		ctdiag_event_init(&ev, CTDIAG_EV_CONFIRM_DROP);
+		ctdiag_event_from_ct(&ev, ct);
+		ctdiag_ring_emit(&ev);
+	}
+	probe_time(CTDIAG_PROBE_CONFIRM, t0);
+	return 0;
+}
+
+static struct kretprobe confirm_krp = {
+	.kp.symbol_name	= "__nf_conntrack_confirm",
+	.entry_handler	= confirm_entry,
+	.handler	= confirm_ret,
+	.data_size	= sizeof(struct confirm_ctx),
+};
+
+/* nf_conntrack_update (NFQUEUE reinject) ----------------------------- */
+
+static int update_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct clash_ctx *c = (struct clash_ctx *)ri->data;
+	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+	u64 t0 = local_clock();
+
+	CTDIAG_INC(probe_hits[CTDIAG_PROBE_UPDATE]);
+	if (ctdiag_is_stopping())
+		return 1;
+	ct = nf_ct_get(skb, &ctinfo);
+	/* Only an unconfirmed ct can be swapped; the skb holds it now, but
+	 * a swap frees it inside the call. */
+	if (!ct || nf_ct_is_confirmed(ct))
+		return 1;
+	c->skb = skb;
+	c->loser = (unsigned long)ct;
+	c->want = ctdiag_ring_wants(CTDIAG_EV_NFQ_UPDATE);
+	if (c->want) {
+		ctdiag_event_init(&c->ev, CTDIAG_EV_NFQ_UPDATE);
+		ctdiag_event_from_ct(&c->ev, ct);
+		c->ev.u.clash.queue = nfq_current_queue();
+	}
+	probe_time(CTDIAG_PROBE_UPDATE, t0);
+	return 0;
+}
+
+static int update_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct clash_ctx *c = (struct clash_ctx *)ri->data;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *now;
+	unsigned int outcome;
+	u64 t0 = local_clock();
+
+	now = nf_ct_get(c->skb, &ctinfo);
+	if ((int)regs_return_value(regs) < 0)
+		outcome = CTDIAG_CLASH_NFQ_DROP;
+	else if ((unsigned long)now != c->loser && now)
+		outcome = CTDIAG_CLASH_NFQ_SWAP;
+	else
+		return 0;
+	CTDIAG_INC(clash[outcome]);
+	if (c->want) {
+		c->ev.u.clash.outcome = outcome;
+		if (outcome == CTDIAG_CLASH_NFQ_SWAP)
+			fill_winner(&c->ev, now);
+		ctdiag_ring_emit(&c->ev);
+	}
+	probe_time(CTDIAG_PROBE_UPDATE, t0);
+	return 0;
+}
+
+static struct kretprobe update_krp = {
+	.kp.symbol_name	= "nf_conntrack:nf_conntrack_update",
+	.entry_handler	= update_entry,
+	.handler	= update_ret,
+	.data_size	= sizeof(struct clash_ctx),
+};
+
+/* nfqnl_recv_verdict{,_batch}: queue number of the current verdict ---- */
+
+struct verdict_ctx {
+	bool set;
+};
+
+static int verdict_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct verdict_ctx *c = (struct verdict_ctx *)ri->data;
+	const struct nfnl_info *info =
+		(void *)regs_get_kernel_argument(regs, 1);
+	struct nfq_slot *s = this_cpu_ptr(&nfq_slot);
+
+	c->set = false;
+	if (!info || !info->nfmsg)
+		return 1;
+	s->task = current;
+	s->queue = ntohs(info->nfmsg->res_id);
+	c->set = true;
+	return 0;
+}
+
+static int verdict_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct nfq_slot *s = this_cpu_ptr(&nfq_slot);
+
+	if (s->task == current)
+		s->task = NULL;
+	return 0;
+}
+
+static struct kretprobe verdict_krp = {
+	.kp.symbol_name	= "nfnetlink_queue:nfqnl_recv_verdict",
+	.entry_handler	= verdict_entry,
+	.handler	= verdict_ret,
+	.data_size	= sizeof(struct verdict_ctx),
+};
+
+static struct kretprobe verdict_batch_krp = {
+	.kp.symbol_name	= "nfnetlink_queue:nfqnl_recv_verdict_batch",
+	.entry_handler	= verdict_entry,
+	.handler	= verdict_ret,
+	.data_size	= sizeof(struct verdict_ctx),
+};
+
+static struct kretprobe *main_krps[] = {
+	&resolve_krp, &confirm_krp, &update_krp,
+};
+static struct kretprobe *verdict_krps[] = {
+	&verdict_krp, &verdict_batch_krp,
+};
+static bool verdict_on;
+
+int ctdiag_clash_init(void)
+{
+	int maxactive = max_t(int, 64, 4 * num_possible_cpus());
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(main_krps); i++)
+		main_krps[i]->maxactive = maxactive;
+	for (i = 0; i < ARRAY_SIZE(verdict_krps); i++)
+		verdict_krps[i]->maxactive = maxactive;
+	ret = register_kretprobes(main_krps, ARRAY_SIZE(main_krps));
+	if (ret) {
+		pr_err("register_kretprobes(resolve_clash, confirm, update) failed, returned %d\n",
+		       ret);
+		return ret;
+	}
+	/* Optional: nfnetlink_queue is a module loaded on demand. */
+	ret = register_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+	if (ret)
+		pr_info("nfnetlink_queue not loaded (%d): NFQUEUE numbers in events will be 0xffff\n",
+			ret);
+	else
+		verdict_on = true;
+	return 0;
+}
+
+void ctdiag_clash_exit(void)
+{
+	unsigned int i;
+
+	if (verdict_on)
+		unregister_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+	unregister_kretprobes(main_krps, ARRAY_SIZE(main_krps));
+	for (i = 0; i < ARRAY_SIZE(main_krps); i++)
+		if (main_krps[i]->nmissed)
+			pr_info("kretprobe %s missed %d\n",
+				main_krps[i]->kp.symbol_name,
+				main_krps[i]->nmissed);
+}
+
+void ctdiag_clash_counters(struct ctdiag_counters *c)
+{
+	c->probe_nmissed[CTDIAG_PROBE_RESOLVE_CLASH] +=
+		resolve_krp.nmissed + resolve_krp.kp.nmissed;
+	c->probe_nmissed[CTDIAG_PROBE_CONFIRM] +=
+		confirm_krp.nmissed + confirm_krp.kp.nmissed;
+	c->probe_nmissed[CTDIAG_PROBE_UPDATE] +=
+		update_krp.nmissed + update_krp.kp.nmissed;
+}

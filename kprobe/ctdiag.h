@@ -77,6 +77,16 @@ bool ctdiag_ring_wants(unsigned int type);
  * Any context (softirq, kretprobe handler with conntrack locks held);
  * never sleeps or blocks. */
 void ctdiag_ring_emit(struct ctdiag_event *ev);
+/* Reader side, for dev.c (one reader at a time).  Records are written
+ * only between reader_start() and reader_stop(). */
+struct file;
+struct poll_table_struct;
+int ctdiag_ring_reader_start(bool show_kaddr);
+void ctdiag_ring_reader_stop(void);
+ssize_t ctdiag_ring_read(char __user *buf, size_t count, bool nonblock);
+__poll_t ctdiag_ring_poll(struct file *file, struct poll_table_struct *wait);
+int ctdiag_ring_set_filter(const struct ctdiag_filter *f);
+long ctdiag_ring_cpu_stats(void __user *arg);
 
 /* store.c */
 int ctdiag_store_init(void);
