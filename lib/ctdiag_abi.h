@@ -40,6 +40,16 @@
  *    counters, snapshot), any number at once, so `ctdiag status` works while
  *    `ctdiag watch` reads.  Filters set on a control handle are ignored
  *    (EBADF): they belong to the reader.
+ *  - Events are recorded only while a reader holds the device open (no
+ *    reader: nothing is recorded, the per-CPU seq does not move), so a
+ *    loss always means the reader fell behind.  The ring is emptied when
+ *    the reader closes; the next reader starts with no backlog.
+ *  - When a CPU's ring was full, read() returns a synthesized
+ *    CTDIAG_EV_LOST record (cpu, u.lost.first_seq, u.lost.count) before
+ *    that CPU's next record, or as soon as the ring is otherwise drained.
+ *    CPUs are merged in ts_boot_ns order.
+ *  - u.destroy.caller is 0 unless the reader had CAP_SYSLOG at open (the
+ *    rule /proc/kallsyms applies to code addresses).
  */
 
 /* A conntrack tuple.  Addresses in network byte order, IPv4 in the first

@@ -7,7 +7,7 @@ load 3x-lib
 	ctdiag_load ring_kb=1
 	ns_setup "$SNAT_RULES"
 	# the reader holds the device open but reads only after the burst
-	reader_start -w "$T/go"
+	reader_start -w "$T/go" -f events=CLASH
 	run ns_run ctsend udp 127.0.0.1:2000 127.0.0.1:9999
 	assert_output "send=1 ok"
 	run ns_run ctsend udp-range 127.0.0.1:2001-2400 127.0.0.1:9999
@@ -59,7 +59,7 @@ load 3x-lib
 	ctdiag_load
 	ns_setup "$SNAT_RULES"
 	ino=$(ns_inode)
-	reader_start -f netns="$ino" -f family=4 -f proto=17 \
+	reader_start -f events=CLASH -f netns="$ino" -f family=4 -f proto=17 \
 		-f dst=127.0.0.0/8 -f sport=1003 -f dport=9999
 	ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
 	ns_run ctsend udp-range 127.0.0.1:1001-1005 127.0.0.1:9999
@@ -98,10 +98,29 @@ load 3x-lib
 	assert_equal "$(mod_stat ring_written)" 0
 	assert_equal "$(mod_stat cpu0_next_seq)" 0
 	assert_equal "$(mod_stat cpu1_next_seq)" 0
-	reader_start
+	reader_start -f events=CLASH
 	ns_run ctsend udp 127.0.0.2:1000 127.0.0.1:9999
 	reader_wait
 	run cat "$T/ev"
 	assert_equal "${#lines[@]}" 1
 	assert_output --regexp "^type=CLASH .* seq=0 .* src=127.0.0.2 "
+}
+
+@test "ring: EXT_ALLOC records of created connections carry the ids and tuples conntrack -L -o id shows" {
+	ctdiag_load
+	ns_setup "$CT_RULES"
+	reader_start -f events=EXT_ALLOC -f netns="$(ns_inode)"
+	run ns_run ctsend udp-range 127.0.0.1:6001-6020 127.0.0.1:9999
+	assert_output "sent=20 ok=20 failed=0"
+	reader_wait
+	assert_equal "$(ev_count EXT_ALLOC)" 20
+	# "id sport" pairs from both sides must be the same set
+	ns_run conntrack -L -p udp -o id |
+		sed -n 's/.* sport=\([0-9]*\) dport=9999 .* id=\([0-9]*\).*/\2 \1/p' | sort >"$T/ct"
+	grep '^type=EXT_ALLOC ' "$T/ev" |
+		sed -n 's/.* ct_id=\([0-9]*\) .* src=127.0.0.1 dst=127.0.0.1 sport=\([0-9]*\) dport=9999 rsrc=127.0.0.1 rdst=127.0.0.1 rsport=9999 rdport=\2 .*/\1 \2/p' |
+		sort >"$T/evids"
+	assert_equal "$(wc -l <"$T/ct")" 20
+	run diff "$T/ct" "$T/evids"
+	assert_success
 }

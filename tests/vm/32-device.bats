@@ -58,7 +58,7 @@ load 3x-lib
 	ctdiag_load
 	ns_setup "$SNAT_RULES"
 	# blocking read (no poll), buffer of 1.5 records: gets exactly one
-	reader_start --block -n 1 -b 348
+	reader_start --block -n 1 -b 348 -f events=CLASH
 	sleep 0.3
 	ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
 	ns_run ctsend udp 127.0.0.2:1000 127.0.0.1:9999
@@ -75,7 +75,7 @@ load 3x-lib
 	ctdiag_load
 	ns_setup "$SNAT_RULES"
 	# a reader that never reads leaves records pending at close
-	reader_start --block -w "$T/never"
+	reader_start --block -w "$T/never" -f events=CLASH
 	ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
 	ns_run ctsend udp-range 127.0.0.1:1001-1005 127.0.0.1:9999
 	assert_equal "$(mod_stat ring_written)" 5
@@ -98,4 +98,25 @@ load 3x-lib
 	assert_success
 	run ctdiag_loaded
 	assert_failure
+}
+
+@test "device: CT_DESTROY caller addresses reach only readers with CAP_SYSLOG" {
+	ctdiag_load
+	ns_setup "$CT_RULES"
+	reader_start -f events=CT_DESTROY
+	ns_run ctsend udp-range 127.0.0.1:7001-7005 127.0.0.1:9999
+	ns_run conntrack -D -p udp >/dev/null 2>&1
+	reader_wait
+	[ "$(ev_count CT_DESTROY)" -ge 5 ]
+	[ "$(ev_count CT_DESTROY ' caller=0x[1-9a-f]')" -ge 1 ]
+
+	rm -f "$T/ready" "$T/stop"
+	capsh --drop=cap_syslog -- -c "evdump -r $T/ready -x $T/stop -f events=CT_DESTROY" >"$T/ev" 2>"$T/ev.err" &
+	READER=$!
+	for i in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.05; done
+	ns_run ctsend udp-range 127.0.0.1:7101-7105 127.0.0.1:9999
+	ns_run conntrack -D -p udp >/dev/null 2>&1
+	reader_wait
+	[ "$(ev_count CT_DESTROY)" -ge 5 ]
+	assert_equal "$(ev_count CT_DESTROY ' caller=0x[1-9a-f]')" 0
 }
