@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include "ctdiag.h"
 #include "ctdiag_abi.h"
+#include "event.h"
 #include "dev.h"
 #include "elfscan.h"
 #include "output.h"
@@ -1017,6 +1018,7 @@ int do_doctor(int argc, char **argv)
 	size_t i;
 
 	optind = 1;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:r:k:V:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -1040,7 +1042,7 @@ int do_doctor(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return p_usage("doctor", "invalid option");
+			return getopt_usage_error("doctor", argv);
 		}
 	}
 	if (optind < argc)

@@ -24,6 +24,7 @@
 #include "ctdiag.h"
 #include "ctdump.h"
 #include "ctparse.h"
+#include "event.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
@@ -904,6 +905,7 @@ int do_leaks(int argc, char **argv)
 	int opt, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "g:r:c:o:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'g':
@@ -928,7 +930,7 @@ int do_leaks(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return p_usage("leaks", "invalid option");
+			return getopt_usage_error("leaks", argv);
 		}
 	}
 	if (optind < argc)

@@ -17,6 +17,7 @@
 #include "ctdiag.h"
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "event.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
@@ -380,6 +381,7 @@ int do_ls(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	ct_filter_init(&c.f);
 	optind = 1;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:p:s:d:m:w:f:u:n:h", opts, NULL)) != -1) {
 		fopt = 0;
 		switch (opt) {
@@ -404,7 +406,7 @@ int do_ls(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return p_usage("ls", "invalid option");
+			return getopt_usage_error("ls", argv);
 		}
 		if (fopt && ct_filter_set(&c.f, fopt, optarg, err, sizeof(err)))
 			return p_usage("ls", "%s", err);

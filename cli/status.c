@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "ctdiag.h"
 #include "ctdiag_abi.h"
+#include "event.h"
 #include "dev.h"
 #include "output.h"
 #include "util.h"
@@ -160,6 +161,7 @@ int do_status(int argc, char **argv)
 	int opt, fd, ret = EXIT_OK;
 
 	optind = 1;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -172,7 +174,7 @@ int do_status(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return p_usage("status", "invalid option");
+			return getopt_usage_error("status", argv);
 		}
 	}
 	if (optind < argc)
