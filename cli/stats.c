@@ -361,7 +361,11 @@ int do_stats(int argc, char **argv)
 	ret = ct_stats_global(&s.entries, &s.max);
 	if (!ret)
 		ret = ct_stats_cpu(&s.cpu, &s.nr_cpu);
-	if (ret) {
+	if (ret == -EPERM || ret == -EACCES) {
+		p_err("cannot read conntrack statistics over ctnetlink: permission denied (needs root or CAP_NET_ADMIN)");
+		status = EXIT_FAIL;
+		goto out;
+	} else if (ret) {
 		p_err("cannot read conntrack statistics over ctnetlink: %s (is nf_conntrack_netlink available?)",
 		      strerror(-ret));
 		status = EXIT_FAIL;

@@ -79,8 +79,12 @@ int ctdiag_dev_open(int flags, struct ctdiag_info *info)
 		      path);
 		break;
 	case EPROTO:
-		p_err("cannot use %s: module ABI version %u, this ctdiag speaks %d (rebuild or reload matching versions)",
-		      path, last_module_abi, CTDIAG_ABI_VERSION);
+		if (!last_module_abi)
+			p_err("cannot use %s: not a ctdiag device (no version ioctl; wrong path or a much older module?)",
+			      path);
+		else
+			p_err("cannot use %s: module ABI version %u, this ctdiag speaks %d (rebuild or reload matching versions)",
+			      path, last_module_abi, CTDIAG_ABI_VERSION);
 		break;
 	default:
 		p_err("cannot open %s: %s", path, strerror(-fd));
