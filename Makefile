@@ -62,6 +62,8 @@ module-rt:
 	cp kprobe/*.c kprobe/*.h kprobe/Kbuild $(RT_BUILD)/kprobe/
 	cp lib/ctdiag_abi.h $(RT_BUILD)/lib/
 	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/$(RT_BUILD)/kprobe modules
+	rm -rf tests/vm/extmod-rt && mkdir -p tests/vm/extmod-rt && cp tests/vm/extmod/Kbuild tests/vm/extmod/*.c tests/vm/extmod-rt/
+	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/tests/vm/extmod-rt KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(RT_BUILD)/kprobe/Module.symvers modules
 
 check-rt: deps-if-missing
 	$(MAKE) test-progs module-rt
@@ -70,6 +72,11 @@ check-rt: deps-if-missing
 # Small helper modules and programs the tests use.
 tests/vm/badmod/badmod.ko: tests/vm/badmod/badmod.c
 	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/badmod modules
+
+# Test user of ctdiag.ko's exported extension API (kprobe/ctdiag_ext.h).
+tests/vm/extmod/ctdiag_extmod.ko: tests/vm/extmod/ctdiag_extmod.c kprobe/ctdiag_ext.h module
+	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/extmod KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kprobe/Module.symvers modules
+test-progs: tests/vm/extmod/ctdiag_extmod.ko
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
@@ -142,6 +149,8 @@ clean:
 	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS) $(BENCH_BINS)
 	$(MAKE) -C kprobe clean
 	rm -rf tests/vm/out
+	rm -rf tests/vm/extmod-rt
+	rm -f tests/vm/extmod/*.o tests/vm/extmod/*.ko tests/vm/extmod/*.mod* tests/vm/extmod/.*.cmd tests/vm/extmod/modules.order tests/vm/extmod/Module.symvers
 	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers
 
 .PHONY: print-pkgs module-rt check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs

@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# The exported extension API (kprobe/ctdiag_ext.h), exercised by a small
+# test module (tests/vm/extmod) that hangs typed data off ctdiag's records.
+load helper
+load 20-store-helper
+
+# built for the cloud kernel by make test-progs, for PREEMPT_RT by make module-rt
+EXTMOD=/ctdiag/tests/vm/extmod/ctdiag_extmod.ko
+case $(uname -r) in *-rt-*) EXTMOD=/ctdiag/tests/vm/extmod-rt/ctdiag_extmod.ko ;; esac
+P=/sys/module/ctdiag_extmod/parameters
+
+teardown() {
+	grep -q '^ctdiag_extmod ' /proc/modules && rmmod ctdiag_extmod
+	store_ns_del s1
+	vm_teardown
+}
+
+extmod_usable() {
+	[ "$(modinfo -F vermagic "$EXTMOD" | awk '{print $1}')" = "$(uname -r)" ]
+}
+
+@test "api: typed extension data lives and dies with ctdiag's records" {
+	extmod_usable || skip "ctdiag_extmod.ko is built for another kernel"
+	ctdiag_load intercept=both idle_timeout=0
+	insmod "$EXTMOD"
+	run dmesg
+	assert_output --partial "ctdiag: extension type extmod registered"
+	store_ns_add s1
+	run ip netns exec s1 ctgen udp -n 10 -p 3 -s 20000
+	assert_success
+	[ "$(cat $P/created)" -eq 10 ]
+	# 2 more packets per flow found their data again
+	[ "$(cat $P/pkts)" -eq 20 ]
+	# the data is attached to ctdiag's records (their size grew)
+	run ctdiag-snap
+	[ "$(grep -c ' pkts_orig=3 ' <<<"$output")" -eq 10 ]
+	local base
+	base=$(grep -o ' size=[0-9]*' <<<"$output" | sort -u)
+	[ "$(wc -l <<<"$base")" -eq 1 ]
+	# records freed by conntrack -F destroy the data (after RCU)
+	ip netns exec s1 conntrack -F
+	wait_for 10 bash -c "[ \$(cat $P/destroyed) -eq 10 ]"
+	[ "$(counter live)" -eq 0 ]
+	# unregistering detaches and destroys the data of live records
+	run ip netns exec s1 ctgen udp -n 5 -s 21000
+	assert_success
+	[ "$(cat $P/created)" -eq 15 ]
+	rmmod ctdiag_extmod
+	run dmesg
+	assert_output --partial "ctdiag_extmod: unloaded: created=15 destroyed=15 bad=0"
+	# ctdiag's records stay, without the data
+	[ "$(counter live)" -eq 5 ]
+	run ctdiag-snap
+	refute_output --partial "$base "
+	assert_counters_add_up
+}
