@@ -13,14 +13,22 @@ setup() {
 
 teardown() {
 	rm -rf "$BENCH_OUT"
-	# the bench deletes its namespace itself; nothing may be left behind
-	! ip netns list | grep -q '^ctdiag-bench-'
+}
+
+# The bench deletes the namespace it made (named in its output; other
+# runs may have their own at the same time).
+assert_netns_gone() {
+	local ns
+	ns=$(sed -n 's/^--- host .*: namespace \(ctdiag-bench-[0-9]*\)$/\1/p' <<<"$output")
+	[ -n "$ns" ]
+	! ip netns list | grep -q "^$ns\b"
 }
 
 @test "bench smoke: quick host run prints the table with every host row and writes JSON" {
 	run --separate-stderr env BENCH_QUICK=1 BENCH_VM=0 BENCH_RUNS=3 "$CTDIAG_TOP/tests/bench/run"
 	[ "$status" -eq 0 ] || { echo "$output"; echo "$stderr"; false; }
 	assert_output --partial "=== ctdiag bench"
+	assert_netns_gone
 	assert_output --partial "QUICK sizes"
 	assert_output --regexp "measurement +median +min - max +n +ratio +target"
 	# the floor and conntrack -L always exist: real numbers, 3 runs each
