@@ -64,6 +64,35 @@ static struct probe_sym syms[] = {
 	SYM("nf_conntrack_free", false, "alternative destroy probe"),
 };
 
+/* Static helpers of the per-net dying/unconfirmed lists, removed in 5.19.
+ * Finding one proves the lists exist; not finding them proves little
+ * (they are small and may be inlined), so the version decides then. */
+static const char *const list_syms[] = {
+	"nf_ct_add_to_dying_list",
+	"nf_ct_add_to_unconfirmed_list",
+	"nf_ct_del_from_dying_or_unconfirmed_list",
+};
+static bool list_sym_found[ARRAY_SIZE(list_syms)];
+
+static void note_list_sym(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(list_syms); i++)
+		if (!strcmp(name, list_syms[i]))
+			list_sym_found[i] = true;
+}
+
+static void note_list_syms_elf(struct elfscan_obj *o)
+{
+	struct elfscan_sym s;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(list_syms); i++)
+		if (elfscan_symbol(o, list_syms[i], &s, NULL) == 0 && s.found)
+			list_sym_found[i] = true;
+}
+
 struct caller {
 	char *module;		/* module name, or "vmlinux" */
 	char *path;		/* relative to the module directory */
@@ -265,6 +294,7 @@ static void note_ct_module(struct doctor *d, struct elfscan_obj *o)
 			}
 		}
 	}
+	note_list_syms_elf(o);
 	/* Live, kallsyms (CONFIG_KALLSYMS_ALL) describes the loaded copy. */
 	if (d->hook_const_sym == T_UNKNOWN &&
 	    elfscan_symbol(o, "nf_conntrack_hook", &s, NULL) == 0 && s.found) {
@@ -415,6 +445,7 @@ static void read_kallsyms(struct doctor *d)
 		if (sscanf(line, "%*s %c %255s [%127[^]]]", &type, name,
 			   mod) < 2)
 			continue;
+		note_list_sym(name);
 		if (!strcmp(name, "register_kprobe"))
 			d->kprobes_supported = T_YES;
 		if (!strcmp(name, "nf_conntrack_hook")) {
@@ -595,6 +626,7 @@ static int scan_vmlinux(struct doctor *d, bool explicit_path)
 			syms[i].present = T_NO;
 		}
 	}
+	note_list_syms_elf(o);
 	if (d->hook_const_sym == T_UNKNOWN) {
 		struct elfscan_sym s;
 
@@ -660,7 +692,9 @@ static void conclude(struct doctor *d)
 		d->recommend_why = "every final put goes through nf_ct_hook->destroy (no nf_ct_destroy on this kernel)";
 	} else {
 		d->recommend = "hook";
-		d->recommend_why = "the only mode possible here, and it leaks: nf_ct_destroy cannot be probed";
+		d->recommend_why = d->kprobes_supported == T_NO ?
+			"the only mode without kprobes, and it misses the direct callers" :
+			"the only mode possible here, and it misses the direct callers: nf_ct_destroy cannot be probed";
 	}
 
 	if (d->ctdiag_loaded && !d->ctdiag_open_err) {
@@ -752,7 +786,7 @@ static void print_sysctl(const char *key, const char *label, const char *v)
 
 static void print_report(struct doctor *d)
 {
-	size_t i;
+	size_t i, n;
 
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "release", "kernel: %s", d->release[0] ?
@@ -904,8 +938,20 @@ static void print_report(struct doctor *d)
 	print_nl();
 	close_json_object();
 	print_text("  (nf_ct_hook itself is a writable pointer; the ops table it points to is what is const, so a hook swap must copy the ops)\n");
-	print_tri("dying_unconfirmed_lists", "dying/unconfirmed lists (removed in 5.19): %s (by version)\n",
+	print_tri("dying_unconfirmed_lists", "dying/unconfirmed lists (removed in 5.19): by version %s",
 		  d->lists_ver);
+	print_text(", list helpers in the symbols:");
+	open_json_array("dying_unconfirmed_list_symbols");
+	for (i = 0, n = 0; i < ARRAY_SIZE(list_syms); i++) {
+		if (!list_sym_found[i])
+			continue;
+		print_string(PRINT_ANY, NULL, n++ ? ", %s" : " %s",
+			     list_syms[i]);
+	}
+	close_json_array();
+	if (!n)
+		print_text(" none");
+	print_nl();
 
 	if (d->live) {
 		open_json_object("sysctl");
@@ -917,6 +963,17 @@ static void print_report(struct doctor *d)
 		print_sysctl("nf_conntrack_count", NULL, d->sc_count);
 		print_text("/max=");
 		print_sysctl("nf_conntrack_max", NULL, d->sc_max);
+		{
+			uint64_t c, m;
+
+			if (!parse_u64(d->sc_count, &c, UINT64_MAX) &&
+			    !parse_u64(d->sc_max, &m, UINT64_MAX) && m) {
+				print_uint(PRINT_ANY, "nf_conntrack_fill_pct",
+					   " (%llu%% full)", c * 100 / m);
+				if (c * 100 / m >= 90)
+					print_text(" (near nf_conntrack_max: new flows will be dropped)");
+			}
+		}
 		print_text(" net.core.rmem_max=");
 		print_sysctl("rmem_max", NULL, d->sc_rmem);
 		print_nl();
@@ -1060,6 +1117,7 @@ int do_doctor(int argc, char **argv)
 		syms[i].type = 0;
 		syms[i].in_module = false;
 	}
+	memset(list_sym_found, 0, sizeof(list_sym_found));
 	d->ct_kind = "unknown";
 	d->ct_loaded = T_UNKNOWN;
 	d->hook_const_sym = T_UNKNOWN;

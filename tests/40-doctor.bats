@@ -77,7 +77,7 @@ objdump_callers() {
 	assert_line "built-in code: cannot call nf_ct_destroy directly (it lives in nf_conntrack.ko)"
 	# 6.1: nf_conntrack_hook sits in .rodata of nf_conntrack.ko.
 	assert_line "nf_ct_hook ops const (5.17+, 285c8a7a5815): by version yes, by symbol yes (nf_conntrack_hook type r in nf_conntrack.ko)"
-	assert_line "dying/unconfirmed lists (removed in 5.19): no (by version)"
+	assert_line "dying/unconfirmed lists (removed in 5.19): by version no, list helpers in the symbols: none"
 	assert_line --regexp '^recommended: intercept=both '
 	assert_line "status: ok"
 	refute_line --partial "sysctl:"
@@ -124,7 +124,7 @@ caller_xz 3 helper=2,my_put=1"
 	assert_failure 4
 	assert_line "hook-only interception does not leak on this kernel: no module calls nf_ct_destroy directly"
 	assert_line "nf_ct_hook ops const (5.17+, 285c8a7a5815): by version no, by symbol no (nf_conntrack_hook type d in nf_conntrack.ko)"
-	assert_line "dying/unconfirmed lists (removed in 5.19): yes (by version)"
+	assert_line "dying/unconfirmed lists (removed in 5.19): by version yes, list helpers in the symbols: nf_ct_add_to_dying_list"
 	assert_line --regexp '^recommended: intercept=hook '
 	assert_line "check failed: nf_ct_resolve_clash not found: confirm collisions and their outcome not recorded"
 	assert_line "check failed: nf_conntrack_update not found: NFQUEUE pre-confirm swaps (before 6.12) not recorded"
@@ -219,6 +219,8 @@ kernel/net/netfilter/truncated.ko"
 	assert_output "$(cat /proc/sys/net/core/rmem_max)"
 	run jq -r '.sysctl.nf_conntrack_max' <<<"$json"
 	assert_output "$(cat /proc/sys/net/netfilter/nf_conntrack_max)"
+	run jq -r '.sysctl.nf_conntrack_fill_pct' <<<"$json"
+	assert_output "$(( $(jq .sysctl.nf_conntrack_count <<<"$json") * 100 / $(cat /proc/sys/net/netfilter/nf_conntrack_max) ))"
 	if [ ! -e /proc/modules ]; then
 		# No module support (this CI host): ctdiag.ko can never run here.
 		[ "$rc" -eq 4 ]
@@ -249,7 +251,7 @@ kernel/net/netfilter/truncated.ko"
 		assert_line "built-in code: no vmlinux with symbols (install linux-image-RELEASE-dbg or use --vmlinux FILE)"
 	fi
 	assert_line --regexp '^  nf_ct_destroy +present=yes type=T in=vmlinux '
-	assert_line --regexp '^sysctl: nf_conntrack_events=[0-9]+ nf_conntrack_timestamp=[0-9]+ nf_conntrack_count=[0-9]+/max=[0-9]+ net.core.rmem_max=[0-9]+$'
+	assert_line --regexp '^sysctl: nf_conntrack_events=[0-9]+ nf_conntrack_timestamp=[0-9]+ nf_conntrack_count=[0-9]+/max=[0-9]+ \([0-9]+% full\) net.core.rmem_max=[0-9]+$'
 	assert_line "ctdiag.ko: not loaded"
 }
 

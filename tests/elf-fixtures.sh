@@ -58,6 +58,8 @@ __attribute__((used, section(".modinfo"))) static const char vm[] =
 C
 cat >src/ct_old.c <<'C'
 struct ops { void (*destroy)(void *); int (*confirm)(void *); };
+volatile void *dying;
+__attribute__((noinline, used)) static void nf_ct_add_to_dying_list(void *ct) { dying = ct; }
 static void destroy_conntrack(void *ct) { (void)ct; }
 int __nf_conntrack_confirm(void *skb) { return skb != 0; }
 void nf_conntrack_free(void *ct) { (void)ct; }

@@ -74,7 +74,7 @@ true"
 	assert_line --regexp '^  nf_conntrack_destroy +present=yes type=T in=vmlinux '
 	# CONFIG_KALLSYMS_ALL=y: the ops table is visible, in .rodata.
 	assert_line --partial "by version yes, by symbol yes (nf_conntrack_hook type r in kallsyms)"
-	assert_line --regexp '^sysctl: nf_conntrack_events=[0-9]+ nf_conntrack_timestamp=[0-9]+ nf_conntrack_count=[0-9]+/max=[0-9]+ net.core.rmem_max=[0-9]+$'
+	assert_line --regexp '^sysctl: nf_conntrack_events=[0-9]+ nf_conntrack_timestamp=[0-9]+ nf_conntrack_count=[0-9]+/max=[0-9]+ \([0-9]+% full\) net.core.rmem_max=[0-9]+$'
 	assert_line "ctdiag.ko: not loaded"
 	assert_line --regexp '^recommended: intercept=both '
 	assert_line "status: ok"
