@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
@@ -88,12 +87,18 @@ static void usage(FILE *fp)
 
 static struct netns_sum *ns_sum(struct report *r, __u32 netns)
 {
+	static size_t last;
 	size_t i;
 	struct netns_sum *n;
 
+	/* leaks of one namespace tend to come together */
+	if (last < r->nns && r->ns[last].netns == netns)
+		return &r->ns[last];
 	for (i = 0; i < r->nns; i++)
-		if (r->ns[i].netns == netns)
+		if (r->ns[i].netns == netns) {
+			last = i;
 			return &r->ns[i];
+		}
 	n = realloc(r->ns, (r->nns + 1) * sizeof(*n));
 	if (!n)
 		return NULL;
@@ -632,6 +637,9 @@ static int offline_scan(struct offline *o)
 			o->open.ct_total = s->ct_total;
 			o->open.now_boot_ns = s->now_boot_ns;
 			lj_destroy(o->cur);
+			o->cur = NULL;
+			if (o->conntrack)
+				break;	/* the table comes from the listing */
 			o->cur = lj_create(s->ct_total < (1u << 26) ? s->ct_total : 1024);
 			if (!o->cur) {
 				p_err("out of memory");
@@ -790,70 +798,83 @@ out:
 	return ret;
 }
 
+/* Reads records back by offset, in ascending order, through one 1 MiB
+ * window: a sequential pass over the file with a small footprint. */
+struct window {
+	int fd;
+	char *buf;
+	uint64_t start;		/* file offset of buf[0] */
+	size_t len;		/* valid bytes in buf */
+};
+
+#define WINDOW_SIZE (1u << 20)
+
+static int window_get(struct window *w, uint64_t off, void *dst, size_t n)
+{
+	ssize_t r;
+
+	if (off < w->start || off + n > w->start + w->len) {
+		r = pread(w->fd, w->buf, WINDOW_SIZE, off);
+		if (r < 0)
+			return -errno;
+		w->start = off;
+		w->len = r;
+		if ((size_t)r < n)
+			return -ENODATA;
+	}
+	memcpy(dst, w->buf + (off - w->start), n);
+	return 0;
+}
+
 /* The join: keys of the chosen snapshot against the table; the leaked
- * records are read back from the file (mapped) by offset. */
+ * records are read back from the file by offset and printed at once. */
 static int offline_join(struct offline *o, struct report *rep)
 {
-	struct ctdiag_ext_rec *leaked = NULL;
-	size_t nleaked = 0, i;
-	const char *map;
-	struct stat st;
-	int fd, ret = 0;
+	struct window w = { .fd = -1 };
+	struct ctdiag_ext_rec r;
+	size_t i;
+	int ret = 0;
 
-	fd = open(o->records, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		p_err("cannot open %s: %s", o->records, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	map = st.st_size ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-	close(fd);
-	if (map == MAP_FAILED) {
-		p_err("cannot map %s: %s", o->records, strerror(errno));
-		return -EIO;
-	}
-	leaked = malloc((o->nlast + 1) * sizeof(*leaked));
-	if (!leaked) {
-		p_err("out of memory");
-		ret = -ENOMEM;
+	w.fd = open(o->records, O_RDONLY | O_CLOEXEC);
+	w.buf = malloc(WINDOW_SIZE);
+	if (w.fd < 0 || !w.buf) {
+		p_err("cannot open %s: %s", o->records, strerror(w.fd < 0 ? errno : ENOMEM));
+		ret = -EIO;
 		goto out;
 	}
+	rep->checked = o->nlast;
+	rep->grace = -1;
+	rep->now_boot_ns = o->last.now_boot_ns;
 	for (i = 0; i < o->nlast; i++) {
 		struct lj_key k = o->last_keys[i].k;
 		uint64_t off = o->last_keys[i].offset + sizeof(struct recfile_chunk_hdr);
+		struct netns_sum *sum;
 
 		if (o->wildcard_netns)
 			k.netns = 0;
 		if (lj_lookup(o->table, &k) >= 0)
 			continue;
 		/* pass 1 validated this chunk: it is whole and in the file */
-		if (off + sizeof(*leaked) > (uint64_t)st.st_size) {
-			p_err("%s: offset %llu: file changed while reading it",
-			      o->records, (unsigned long long)off);
-			ret = -EIO;
+		ret = window_get(&w, off, &r, sizeof(r));
+		if (ret) {
+			p_err("%s: offset %llu: cannot read the record again (file changed?): %s",
+			      o->records, (unsigned long long)off, strerror(-ret));
 			goto out;
 		}
-		memcpy(&leaked[nleaked++], map + off, sizeof(*leaked));
-	}
-	rep->checked = o->nlast;
-	rep->grace = -1;
-	rep->now_boot_ns = o->last.now_boot_ns;
-	for (i = 0; i < nleaked; i++) {
-		struct netns_sum *sum = ns_sum(rep, leaked[i].netns);
-
-		print_leak(rep, &o->ev, &leaked[i], NULL, false);
+		print_leak(rep, &o->ev, &r, NULL, false);
 		rep->leaked++;
-		rep->bytes += leaked[i].size;
+		rep->bytes += r.size;
+		sum = ns_sum(rep, r.netns);
 		if (sum) {
 			sum->leaked++;
-			sum->bytes += leaked[i].size;
+			sum->bytes += r.size;
 		}
 	}
 	print_summary(rep);
 out:
-	munmap((void *)map, st.st_size);
-	free(leaked);
+	if (w.fd >= 0)
+		close(w.fd);
+	free(w.buf);
 	return ret;
 }
 
