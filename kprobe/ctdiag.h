@@ -185,6 +185,7 @@ void ctdiag_clash_counters(struct ctdiag_counters *c);
 /* confirm_early.c */
 int ctdiag_confirm_early_init(void);
 void ctdiag_confirm_early_exit(void);
+void ctdiag_confirm_early_counters(struct ctdiag_counters *c);
 
 /* dev.c */
 int ctdiag_dev_init(void);

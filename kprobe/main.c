@@ -156,6 +156,7 @@ void ctdiag_counters_fill(struct ctdiag_counters *c)
 	ctdiag_store_counters(c);
 	ctdiag_intercept_counters(c);
 	ctdiag_clash_counters(c);
+	ctdiag_confirm_early_counters(c);
 }
 
 static int __init ctdiag_init(void)

@@ -168,6 +168,26 @@ struct ctdiag_ev_clash {
 	__u8	pad[40];
 };
 
+/* CONFIRM_EARLY outcome (u.confirm_early.result). */
+enum ctdiag_ce_result {
+	CTDIAG_CE_RES_NONE = 0,
+	CTDIAG_CE_RES_CONFIRMED = 1,	/* the skb's entry was inserted */
+	CTDIAG_CE_RES_MERGED = 2,	/* same tuple confirmed first elsewhere;
+					 * skb moved to it (prev_id = old) */
+	CTDIAG_CE_RES_FAILED = 3,	/* confirm said NF_DROP; packet passed
+					 * on unconfirmed, real confirm decides */
+	CTDIAG_CE_RES_DROPPED = 4,	/* inserted then killed; NF_DROP */
+	CTDIAG_CE_RES_MAX
+};
+
+struct ctdiag_ev_confirm_early {
+	__u16	result;		/* enum ctdiag_ce_result */
+	__u16	hook;		/* NF_INET_POST_ROUTING (4) or LOCAL_IN (1) */
+	__s32	priority;	/* confirm_early_prio */
+	__u32	prev_id;	/* MERGED: id of the skb's entry before */
+	__u8	pad[84];
+};
+
 struct ctdiag_ev_lost {
 	__u64	count;		/* records lost on this CPU ... */
 	__u64	first_seq;	/* ... starting at this per-CPU sequence */
@@ -205,6 +225,7 @@ struct ctdiag_event {
 		struct ctdiag_ev_destroy destroy;
 		struct ctdiag_ev_clash	clash;
 		struct ctdiag_ev_lost	lost;
+		struct ctdiag_ev_confirm_early confirm_early;
 		__u8			raw[96];
 	} u;
 };
@@ -213,6 +234,7 @@ CTDIAG_ASSERT_SIZE(struct ctdiag_ev_free, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_ev_destroy, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_ev_clash, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_ev_lost, 96);
+CTDIAG_ASSERT_SIZE(struct ctdiag_ev_confirm_early, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_event, 232);
 
 /* A live extension record, as returned by CTDIAG_IOC_SNAPSHOT. */
@@ -252,7 +274,14 @@ struct ctdiag_counters {
 	__u64	probe_hits[8];		/* by enum ctdiag_probe */
 	__u64	probe_nmissed[8];
 	__u64	probe_ns[8];		/* total ns spent in handlers, if measured */
-	__u64	reserved[8];
+	/* confirm_early= outcomes other than confirm_early (see
+	 * enum ctdiag_ce_result); skip_nat: left alone because source NAT
+	 * follows in that hook (confirming would disable it). */
+	__u64	confirm_early_merged;
+	__u64	confirm_early_failed;
+	__u64	confirm_early_dropped;
+	__u64	confirm_early_skip_nat;
+	__u64	reserved[4];
 };
 CTDIAG_ASSERT_SIZE(struct ctdiag_counters, 464);
 
