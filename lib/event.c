@@ -52,6 +52,13 @@ static const char *const clash_names[CTDIAG_CLASH_MAX] = {
 	[CTDIAG_CLASH_NFQ_DROP] = "nfq-drop",
 };
 
+static const char *const ce_result_names[CTDIAG_CE_RES_MAX] = {
+	[CTDIAG_CE_RES_CONFIRMED] = "confirmed",
+	[CTDIAG_CE_RES_MERGED] = "merged",
+	[CTDIAG_CE_RES_FAILED] = "failed",
+	[CTDIAG_CE_RES_DROPPED] = "dropped",
+};
+
 #define NAME_OF(tab, v) ((v) < ARRAY_SIZE(tab) ? (tab)[v] : NULL)
 
 const char *event_type_name(unsigned int type)
@@ -225,6 +232,7 @@ static void print_event_fields(const struct ctdiag_event *ev)
 	const struct ctdiag_ev_free *f = &ev->u.free;
 	const struct ctdiag_ev_clash *c = &ev->u.clash;
 	const struct ctdiag_ev_destroy *d = &ev->u.destroy;
+	const struct ctdiag_ev_confirm_early *ce = &ev->u.confirm_early;
 
 	switch (ev->type) {
 	case CTDIAG_EV_EXT_ALLOC:
@@ -267,6 +275,18 @@ static void print_event_fields(const struct ctdiag_event *ev)
 		print_uint(PRINT_JSON, "winner_status", NULL, c->winner_status);
 		print_text(" winner: ");
 		print_tuple("winner_orig", &c->winner_orig);
+		break;
+	case CTDIAG_EV_CONFIRM_EARLY:
+		print_name("result", " result=%s",
+			   NAME_OF(ce_result_names, ce->result), ce->result);
+		/* NF_INET_LOCAL_IN = 1, NF_INET_POST_ROUTING = 4 */
+		print_name("hook", " hook=%s",
+			   ce->hook == 1 ? "input" :
+			   ce->hook == 4 ? "postrouting" : NULL, ce->hook);
+		print_int(PRINT_ANY, "priority", " prio=%lld", ce->priority);
+		if (ce->result == CTDIAG_CE_RES_MERGED)
+			print_uint(PRINT_ANY, "prev_id", " prev=%llu",
+				   ce->prev_id);
 		break;
 	default:
 		break;

@@ -48,10 +48,6 @@ ce_stat() {
 	ce_ns conntrack -S | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
 }
 
-ce_counter() {
-	ce_counters | awk -v k="$1" '$1 == k { print $2 }'
-}
-
 # Wait until FILE has a "ready" line.
 ce_wait_ready() {
 	local i
@@ -69,8 +65,8 @@ ce_wait_ready() {
 ce_workload() {
 	local sport=$1 d=$BATS_TEST_TMPDIR
 	local cr0 if0 dr0
-	rm -f "$d"/go "$d"/urecv "$d"/tserve "$d"/nfq "$d"/usend "$d"/tconn "$d"/res
-	local nfq
+	rm -f "$d"/evready "$d"/evstop "$d"/go "$d"/urecv "$d"/tserve "$d"/nfq "$d"/usend "$d"/tconn "$d"/res
+	local nfq ev i
 	# The receiver sleeps until the end (-w) so that it does not compete
 	# with the two verdict threads for the guest's two CPUs.
 	ce_ns ce_udpsend recv -p 9999 -w "$d/go" >"$d/urecv" &
@@ -80,6 +76,16 @@ ce_workload() {
 	ce_wait_ready "$d/urecv"
 	ce_wait_ready "$d/tserve"
 	ce_wait_ready "$d/nfq"
+	# The module's records of what happened (raw reader, kring's evdump).
+	evdump -r "$d/evready" -x "$d/evstop" \
+		-f events=CLASH,NFQ_UPDATE,CONFIRM_EARLY,CONFIRM_DROP \
+		>"$d/ev" 2>"$d/ev.err" &
+	ev=$!
+	for i in $(seq 100); do
+		[ -e "$d/evready" ] && break
+		sleep 0.05
+	done
+	[ -e "$d/evready" ]
 	cr0=$(ce_stat clash_resolve)
 	if0=$(ce_stat insert_failed)
 	dr0=$(ce_stat drop)
@@ -87,6 +93,7 @@ ce_workload() {
 	wait $nfq
 	touch "$d/go"
 	ce_ns ce_tcpconn connect -p 9998 -s "$sport" -n "$TCPN" >"$d/tconn"
+	touch "$d/evstop"
 	wait
 	{
 		echo "clash_resolve=$(($(ce_stat clash_resolve) - cr0))"
@@ -95,6 +102,13 @@ ce_workload() {
 		cat "$d/nfq" "$d/usend" "$d/urecv" "$d/tconn" "$d/tserve" | tr ' ' '\n' | grep =
 		echo "udp_entries=$(ce_ns conntrack -L -p udp 2>/dev/null | grep -c 'dport=9999')"
 		echo "tcp_entries=$(ce_ns conntrack -L -p tcp 2>/dev/null | grep -c 'dport=9998')"
+		echo "ev_clash=$(grep -c '^type=CLASH ' "$d/ev")"
+		echo "ev_nfq_update=$(grep -c '^type=NFQ_UPDATE ' "$d/ev")"
+		echo "ev_confirm_drop=$(grep -c '^type=CONFIRM_DROP ' "$d/ev")"
+		echo "ev_lost=$(grep -c '^type=LOST ' "$d/ev")"
+		echo "ev_ce_udp=$(grep '^type=CONFIRM_EARLY ' "$d/ev" | grep -c ' proto=17 ')"
+		echo "ev_ce_other=$(grep '^type=CONFIRM_EARLY ' "$d/ev" | grep -vc ' proto=17 ')"
+		ce_counters | tr ' ' =
 	} >"$d/res"
 	sed 's/^/# /' "$d/res" >&3
 }
@@ -124,9 +138,15 @@ teardown() {
 	[ "$(res pairs)" -eq "$PAIRS" ]
 	[ "$(res sent)" -eq $((2 * PAIRS)) ]
 	[ "$(res received)" -eq $((2 * PAIRS)) ]
-	# The reproduction works: collisions happened.
+	# The reproduction works: collisions happened, and the module's
+	# CLASH records and clash counters agree with conntrack -S.
 	[ $((without_cr + without_if)) -gt 0 ]
-	[ "$(ce_counter confirm_early)" -eq 0 ]
+	[ "$(res ev_lost)" -eq 0 ]
+	[ "$(res ev_clash)" -eq $((without_cr + without_if)) ]
+	[ $(($(res clash_merged) + $(res clash_merged_other) + $(res clash_nat_clash))) -eq "$without_cr" ]
+	[ "$(res clash_dropped)" -eq "$without_if" ]
+	[ "$(res confirm_early)" -eq 0 ]
+	[ $(($(res ev_ce_udp) + $(res ev_ce_other))) -eq 0 ]
 	rmmod ctdiag
 
 	# With confirm_early=udp: fresh netns, same workload, new tuples.
@@ -142,12 +162,19 @@ teardown() {
 	[ "$(res drop)" -eq 0 ]
 	[ "$(res received)" -eq $((2 * PAIRS)) ]
 	[ "$(res udp_entries)" -eq "$PAIRS" ]
+	# The module saw no collision and no NFQUEUE swap either.
+	[ "$(res ev_lost)" -eq 0 ]
+	[ "$(res ev_clash)" -eq 0 ]
+	[ "$(res ev_nfq_update)" -eq 0 ]
+	[ $(($(res clash_merged) + $(res clash_dropped) + $(res nfq_swap))) -eq 0 ]
 	# One early confirm per UDP flow: the second datagram of each pair
-	# found the entry confirmed.  None for TCP.
-	[ "$(ce_counter confirm_early)" -eq "$PAIRS" ]
-	[ "$(ce_counter confirm_early_merged)" -eq 0 ]
-	[ "$(ce_counter confirm_early_failed)" -eq 0 ]
-	[ "$(ce_counter confirm_early_skip_nat)" -eq 0 ]
+	# found the entry confirmed.  None for TCP: counter and records.
+	[ "$(res confirm_early)" -eq "$PAIRS" ]
+	[ "$(res ev_ce_udp)" -eq "$PAIRS" ]
+	[ "$(res ev_ce_other)" -eq 0 ]
+	[ "$(res confirm_early_merged)" -eq 0 ]
+	[ "$(res confirm_early_failed)" -eq 0 ]
+	[ "$(res confirm_early_skip_nat)" -eq 0 ]
 	# TCP: same connection count and conntrack entries as without.
 	[ "$(res accepted)" -eq "$TCPN" ]
 	[ "$without_tcp" -eq "$TCPN" ]
