@@ -15,9 +15,10 @@
  *    NFQUEUE packet whose unconfirmed ct duplicates a confirmed one is
  *    silently moved onto the existing entry, no counter bumped (removed in
  *    6.12 by 8af79d3edb5f).
- *  - kretprobe nfnetlink_queue:nfqnl_recv_verdict{,_batch}, when that
- *    module is loaded before us: remembers the queue number of the verdict
- *    the current task is processing, so the events above can name it.
+ *  - kretprobe nfnetlink_queue:nfqnl_recv_verdict{,_batch}, registered
+ *    whenever that module is live (a module notifier follows it coming and
+ *    going): remembers the queue number of the verdict the current task is
+ *    processing, so the events above can name it.
  *
  * The handlers run with BH off and (resolve_clash) two conntrack bucket
  * locks held: they take no locks, allocate nothing and never sleep; the
@@ -29,6 +30,8 @@
 
 #include <linux/hash.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/sched.h>
@@ -334,6 +337,57 @@ static struct kretprobe *verdict_krps[] = {
 	&verdict_krp, &verdict_batch_krp,
 };
 static bool verdict_on;
+static DEFINE_MUTEX(verdict_lock);
+
+static void verdict_probes_on(bool quiet)
+{
+	unsigned int i;
+	int ret;
+
+	mutex_lock(&verdict_lock);
+	if (verdict_on)
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(verdict_krps); i++) {
+		/* re-registration needs a clean probe: symbol, not address */
+		verdict_krps[i]->kp.addr = NULL;
+		verdict_krps[i]->kp.flags = 0;
+	}
+	ret = register_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+	if (!ret)
+		verdict_on = true;
+	else if (!quiet)
+		pr_warn("register_kretprobes(nfqnl_recv_verdict) failed, returned %d: NFQUEUE numbers will be 0xffff\n",
+			ret);
+out:
+	mutex_unlock(&verdict_lock);
+}
+
+static void verdict_probes_off(void)
+{
+	mutex_lock(&verdict_lock);
+	if (verdict_on)
+		unregister_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+	verdict_on = false;
+	mutex_unlock(&verdict_lock);
+}
+
+static int clash_module_event(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "nfnetlink_queue"))
+		return NOTIFY_DONE;
+	if (action == MODULE_STATE_LIVE)
+		verdict_probes_on(false);
+	else if (action == MODULE_STATE_GOING)
+		verdict_probes_off();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block clash_module_nb = {
+	.notifier_call = clash_module_event,
+};
 
 int ctdiag_clash_init(void)
 {
@@ -351,13 +405,15 @@ int ctdiag_clash_init(void)
 		       ret);
 		return ret;
 	}
-	/* Optional: nfnetlink_queue is a module loaded on demand. */
-	ret = register_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
-	if (ret)
-		pr_info("nfnetlink_queue not loaded (%d): NFQUEUE numbers in events will be 0xffff\n",
-			ret);
-	else
-		verdict_on = true;
+	/* nfnetlink_queue is loaded on demand: probe it now if it is live,
+	 * and whenever it comes later (notifier first, so none is missed). */
+	ret = register_module_notifier(&clash_module_nb);
+	if (ret) {
+		pr_err("register_module_notifier failed, returned %d\n", ret);
+		unregister_kretprobes(main_krps, ARRAY_SIZE(main_krps));
+		return ret;
+	}
+	verdict_probes_on(true);
 	return 0;
 }
 
@@ -365,8 +421,8 @@ void ctdiag_clash_exit(void)
 {
 	unsigned int i;
 
-	if (verdict_on)
-		unregister_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+	unregister_module_notifier(&clash_module_nb);
+	verdict_probes_off();
 	unregister_kretprobes(main_krps, ARRAY_SIZE(main_krps));
 	for (i = 0; i < ARRAY_SIZE(main_krps); i++)
 		if (main_krps[i]->nmissed)

@@ -219,6 +219,10 @@ static int do_stats(void)
 	       (unsigned long long)c.probe_nmissed[CTDIAG_PROBE_RESOLVE_CLASH],
 	       (unsigned long long)c.probe_nmissed[CTDIAG_PROBE_CONFIRM],
 	       (unsigned long long)c.probe_nmissed[CTDIAG_PROBE_UPDATE]);
+	printf("ns_resolve=%llu\nns_confirm=%llu\nns_update=%llu\n",
+	       (unsigned long long)c.probe_ns[CTDIAG_PROBE_RESOLVE_CLASH],
+	       (unsigned long long)c.probe_ns[CTDIAG_PROBE_CONFIRM],
+	       (unsigned long long)c.probe_ns[CTDIAG_PROBE_UPDATE]);
 	for (i = 0; i < (int)req.nr; i++)
 		printf("cpu%d_written=%llu\ncpu%d_lost=%llu\ncpu%d_next_seq=%llu\n",
 		       i, (unsigned long long)st[i].written,

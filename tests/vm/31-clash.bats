@@ -58,7 +58,7 @@ load 3x-lib
 	other=$(mod_stat clash_MERGED_OTHER)
 	natc=$(mod_stat clash_NAT_CLASH)
 	cr=$(ct_stat clash_resolve)
-	echo "# udp_race 1000 rounds: module MERGED=$merged MERGED_OTHER=$other NAT_CLASH=$natc; conntrack -S clash_resolve=$cr insert_failed=$(ct_stat insert_failed)" >&3
+	echo "# udp_race 1000 rounds: module MERGED=$merged MERGED_OTHER=$other NAT_CLASH=$natc; conntrack -S clash_resolve=$cr insert_failed=$(ct_stat insert_failed); resolve probe $(( $(mod_stat ns_resolve) / ($(mod_stat hits_resolve) + 1) )) ns/hit (TCG)" >&3
 	[ "$merged" -gt 0 ]
 	assert_equal "$((merged + other + natc))" "$cr"
 	assert_equal "$(ct_stat insert_failed)" 0
@@ -78,7 +78,11 @@ load 3x-lib
 }
 
 @test "clash: NFQUEUE serial verdicts -> no confirm clash on 6.1, NFQ_SWAP event with queue 0, conntrack -S unchanged" {
-	modprobe nfnetlink_queue
+	# nfnetlink_queue comes after ctdiag (autoloaded when nfq binds):
+	# the module notifier still probes its verdict path
+	modprobe -r nfnetlink_queue 2>/dev/null || true
+	run grep -q '^nfnetlink_queue ' /proc/modules
+	assert_failure
 	ctdiag_load
 	ns_setup "$NFQ_RULES"
 	reader_start
@@ -104,27 +108,35 @@ load 3x-lib
 	assert_equal "$(ct_stat drop)" 0
 }
 
-@test "clash: NFQUEUE two queues released together (100 tries) -> confirm clashes in some, the rest NFQ_SWAP; counts == conntrack -S" {
+@test "clash: NFQUEUE two queues released together (batches of 100 tries) -> confirm clashes in some, the rest NFQ_SWAP; counts == conntrack -S" {
 	modprobe nfnetlink_queue
 	ctdiag_load
 	ns_setup "$NFQ_RULES"
 	reader_start
-	rm -f "$T/nfqready"
-	ns_run nfq parallel -q 0 -Q 1 -c 100 -r "$T/nfqready" -t 5000 >"$T/nfq.out" &
-	nfq=$!
-	for i in $(seq 100); do [ -e "$T/nfqready" ] && break; sleep 0.05; done
-	# per source port one small (queue 0) and one large (queue 1) datagram
-	run ns_run ctsend udp-range 127.0.0.1:4001-4100 127.0.0.1:9999 10 100
-	assert_output "sent=200 ok=200 failed=0"
-	wait "$nfq"
-	assert_equal "$(cat "$T/nfq.out")" "tries=100"
+	# The clash needs both re-injections on two vCPUs at once; on a
+	# loaded TCG host that is rare, so up to three batches until one is
+	# seen.  Every try ends as exactly one merge or one swap.
+	tries=0
+	for batch in 1 2 3; do
+		rm -f "$T/nfqready"
+		ns_run nfq parallel -q 0 -Q 1 -c 100 -r "$T/nfqready" -t 5000 >"$T/nfq.out" &
+		nfq=$!
+		for i in $(seq 100); do [ -e "$T/nfqready" ] && break; sleep 0.05; done
+		# per source port one small (queue 0) and one large (queue 1) datagram
+		run ns_run ctsend udp-range 127.0.0.1:$((batch * 1000 + 1))-$((batch * 1000 + 100)) 127.0.0.1:9999 10 100
+		assert_output "sent=200 ok=200 failed=0"
+		wait "$nfq"
+		assert_equal "$(cat "$T/nfq.out")" "tries=100"
+		tries=$((tries + 100))
+		[ "$(mod_stat clash_MERGED)" -gt 0 ] && break
+	done
 	reader_wait
 	merged=$(mod_stat clash_MERGED)
 	swap=$(mod_stat clash_NFQ_SWAP)
 	cr=$(ct_stat clash_resolve)
-	echo "# nfq parallel 100 tries: module MERGED=$merged NFQ_SWAP=$swap; conntrack -S clash_resolve=$cr" >&3
+	echo "# nfq parallel $tries tries: module MERGED=$merged NFQ_SWAP=$swap; conntrack -S clash_resolve=$cr" >&3
 	[ "$merged" -gt 0 ]
-	assert_equal "$((merged + swap))" 100
+	assert_equal "$((merged + swap))" "$tries"
 	assert_equal "$merged" "$cr"
 	assert_equal "$(ct_stat insert_failed)" 0
 	assert_equal "$(ev_count CLASH outcome=MERGED)" "$merged"
