@@ -136,6 +136,8 @@ install: all
 	install -D -m 0755 cli/ctdiag $(DESTDIR)$(SBINDIR)/ctdiag
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -D -m 0644 man/ctdiag.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ctdiag
 	$(MAKE) -C kprobe modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
 

@@ -138,6 +138,14 @@ static void print_module(const struct stats *s)
 	print_text("confirm:");
 	print_uint(PRINT_ANY, "drop", " drop=%" PRIu64, c->confirm_drop);
 	print_uint(PRINT_ANY, "early", " early=%" PRIu64, c->confirm_early);
+	print_uint(PRINT_ANY, "early_merged", " early_merged=%" PRIu64,
+		   c->confirm_early_merged);
+	print_uint(PRINT_ANY, "early_failed", " early_failed=%" PRIu64,
+		   c->confirm_early_failed);
+	print_uint(PRINT_ANY, "early_dropped", " early_dropped=%" PRIu64,
+		   c->confirm_early_dropped);
+	print_uint(PRINT_ANY, "early_skip_nat", " early_skip_nat=%" PRIu64,
+		   c->confirm_early_skip_nat);
 	print_nl();
 	close_json_object();
 
@@ -259,6 +267,11 @@ static void print_prometheus(const struct stats *s)
 		prom("confirm_drop_total", NULL, NULL, c->confirm_drop);
 		prom_head("confirm_early_total", "counter", "Entries confirmed early (confirm_early=).");
 		prom("confirm_early_total", NULL, NULL, c->confirm_early);
+		prom_head("confirm_early_outcome_total", "counter", "confirm_early= attempts that did not confirm the skb's own entry, by outcome.");
+		prom("confirm_early_outcome_total", "outcome", "merged", c->confirm_early_merged);
+		prom("confirm_early_outcome_total", "outcome", "failed", c->confirm_early_failed);
+		prom("confirm_early_outcome_total", "outcome", "dropped", c->confirm_early_dropped);
+		prom("confirm_early_outcome_total", "outcome", "skip_nat", c->confirm_early_skip_nat);
 		prom_head("expiry_runs_total", "counter", "Idle-expiry passes.");
 		prom("expiry_runs_total", NULL, NULL, c->expiry_runs);
 		prom_head("ring_filtered_total", "counter", "Events suppressed by the reader's filter.");
