@@ -347,7 +347,12 @@ int elfscan_open(const char *path, struct elfscan_obj **objp, char *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return seterr(err, -errno, "%s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		close(fd);
+		return seterr(err, ret, "%s", strerror(-ret));
+	}
+	if (!S_ISREG(st.st_mode)) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		close(fd);
 		return seterr(err, ret, "not a regular file");
