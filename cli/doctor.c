@@ -505,6 +505,8 @@ static bool read_name_list(const char *path, bool blacklist)
 
 static void gather_live(struct doctor *d)
 {
+	struct probe_sym *t, *c;
+
 	d->modules_supported = access("/proc/modules", F_OK) ? T_NO : T_YES;
 	read_kallsyms(d);
 	d->have_blacklist = read_name_list("/sys/kernel/debug/kprobes/blacklist",
@@ -513,18 +515,21 @@ static void gather_live(struct doctor *d)
 				     false) ||
 		      read_name_list("/sys/kernel/debug/tracing/available_filter_functions",
 				     false);
+	t = find_sym(TARGET);
+	c = find_sym("__nf_conntrack_confirm");
 	if (module_listed("nf_conntrack")) {
 		d->ct_kind = "module";
 		d->ct_loaded = T_YES;
-	} else if (d->modules_supported == T_NO ||
-		   (d->moddir_ok && builtin_listed(d->moddir, "nf_conntrack")) ||
-		   (find_sym(TARGET)->present == T_YES &&
-		    !find_sym(TARGET)->in_module)) {
-		d->ct_kind = access("/sys/module/nf_conntrack", F_OK) &&
-			     find_sym("__nf_conntrack_confirm")->present != T_YES ?
-			     "absent" : "builtin";
-		d->ct_loaded = strcmp(d->ct_kind, "builtin") ? T_NO : T_YES;
+	} else if ((t->present == T_YES && !t->in_module) ||
+		   (c->present == T_YES && !c->in_module) ||
+		   (d->moddir_ok && builtin_listed(d->moddir, "nf_conntrack"))) {
+		d->ct_kind = "builtin";
+		d->ct_loaded = T_YES;
+	} else if (d->modules_supported == T_NO && d->have_kallsyms) {
+		d->ct_kind = "absent";
+		d->ct_loaded = T_NO;
 	} else {
+		/* module or absent: the tree scan decides */
 		d->ct_loaded = T_NO;
 	}
 	read_small("/proc/sys/net/netfilter/nf_conntrack_events",

@@ -22,8 +22,9 @@
 #include <stdint.h>
 
 #define ELFSCAN_ERRLEN 256
-/* Upper bound for a decompressed object (a debug vmlinux is ~ 500 MiB). */
-#define ELFSCAN_MAX_SIZE (1024UL << 20)
+/* Upper bound for a decompressed object (modules are a few MiB; a debug
+ * vmlinux is read uncompressed, mapped, without this limit). */
+#define ELFSCAN_MAX_SIZE (512UL << 20)
 
 struct elfscan_obj;
 
