@@ -88,7 +88,7 @@ ct_id_ports() {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
 	# stamp each line as it arrives at the far end of a pipe
-	start_reader >(while IFS= read -r l; do echo "${EPOCHREALTIME/./} $l"; done >"$W/lat.txt") \
+	start_reader >(linestamp >"$W/lat.txt") \
 		"$W/ev.err" ctdiag watch -o json -e alloc -p udp
 	for i in 1 2 3 4 5; do
 		ip netns exec w1 ctgen udp -n 1 -s $((39000 + i)) >/dev/null
@@ -98,9 +98,9 @@ ct_id_ports() {
 	[ "$rc" -eq 0 ]
 	sleep 0.3
 	[ "$(wc -l <"$W/lat.txt")" -eq 5 ]
-	lat=$(while read -r us json; do
+	lat=$(while read -r ns json; do
 		ts=$(jq .ts_real_ns <<<"$json")
-		echo $(( (us * 1000 - ts) / 1000000 ))
+		echo $(( (ns - ts) / 1000000 ))
 	done <"$W/lat.txt" | sort -n)
 	med=$(sed -n 3p <<<"$lat") max=$(tail -1 <<<"$lat")
 	echo "# event to pipe reader: median ${med} ms, max ${max} ms over 5 events" >&3
