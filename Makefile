@@ -59,7 +59,7 @@ RT_BUILD := tests/vm/out/rt-build
 module-rt:
 	@test -n "$(RT_KVER)" || { echo "no linux-headers-rt-amd64 installed (make deps)" >&2; exit 1; }
 	rm -rf $(RT_BUILD) && mkdir -p $(RT_BUILD)/kprobe $(RT_BUILD)/lib
-	cp kprobe/*.c kprobe/*.h kprobe/Kbuild $(RT_BUILD)/kprobe/
+	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild $(RT_BUILD)/kprobe/
 	cp lib/ctdiag_abi.h $(RT_BUILD)/lib/
 	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/$(RT_BUILD)/kprobe modules
 	rm -rf tests/vm/extmod-rt && mkdir -p tests/vm/extmod-rt && cp tests/vm/extmod/Kbuild tests/vm/extmod/*.c tests/vm/extmod-rt/
@@ -139,12 +139,12 @@ install: all
 	install -d $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -D -m 0644 man/ctdiag.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ctdiag
-	$(MAKE) -C kprobe modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
+	$(MAKE) -C kprobe modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
 
 # Source tree for DKMS (kprobe/dkms.conf): dkms add /usr/src/ctdiag-VERSION
 dkms-src:
 	install -d $(DESTDIR)/usr/src/ctdiag-0.1.0/lib
-	cp kprobe/*.c kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-0.1.0/
+	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-0.1.0/
 	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-0.1.0/lib/
 
 clean:
