@@ -50,15 +50,15 @@ load 3x-lib
 	ctdiag_load
 	ns_setup "$CT_RULES"
 	reader_start -f events=CLASH
-	run ns_run udp_race -n 1000
+	run ns_run udp_race -n 600
 	assert_success
-	assert_output "rounds=1000 send_errors=0"
+	assert_output "rounds=600 send_errors=0"
 	reader_wait
 	merged=$(mod_stat clash_MERGED)
 	other=$(mod_stat clash_MERGED_OTHER)
 	natc=$(mod_stat clash_NAT_CLASH)
 	cr=$(ct_stat clash_resolve)
-	echo "# udp_race 1000 rounds: module MERGED=$merged MERGED_OTHER=$other NAT_CLASH=$natc; conntrack -S clash_resolve=$cr insert_failed=$(ct_stat insert_failed); resolve probe $(( $(mod_stat ns_resolve) / ($(mod_stat hits_resolve) + 1) )) ns/hit (TCG)" >&3
+	echo "# udp_race 600 rounds: module MERGED=$merged MERGED_OTHER=$other NAT_CLASH=$natc; conntrack -S clash_resolve=$cr insert_failed=$(ct_stat insert_failed)" >&3
 	[ "$merged" -gt 0 ]
 	assert_equal "$((merged + other + natc))" "$cr"
 	assert_equal "$(ct_stat insert_failed)" 0
@@ -75,6 +75,31 @@ load 3x-lib
 		if (f["src"] != f["wsrc"] || f["sport"] != f["wsport"] || f["dport"] != f["wdport"] || f["ct_id"] == f["winner_id"]) bad++ }
 		END { print bad + 0 }' "$T/ev"
 	assert_output 0
+}
+
+@test "clash: udp_race with random-port SNAT -> NAT_CLASH insertions (reply-only, IPS_NAT_CLASH), count == conntrack -S clash_resolve" {
+	ctdiag_load
+	ns_setup "$NATCLASH_RULES"
+	reader_start -f events=CLASH
+	run ns_run udp_race -n 400
+	assert_output "rounds=400 send_errors=0"
+	reader_wait
+	natc=$(mod_stat clash_NAT_CLASH)
+	merged=$(mod_stat clash_MERGED)
+	other=$(mod_stat clash_MERGED_OTHER)
+	cr=$(ct_stat clash_resolve)
+	echo "# udp_race 400 rounds, snat random: module NAT_CLASH=$natc MERGED=$merged MERGED_OTHER=$other; conntrack -S clash_resolve=$cr" >&3
+	[ "$natc" -gt 0 ]
+	assert_equal "$((natc + merged + other))" "$cr"
+	assert_equal "$(ct_stat insert_failed)" 0
+	assert_equal "$(ev_count CLASH outcome=NAT_CLASH)" "$natc"
+	# the loser went in confirmed and reply-only: IPS_CONFIRMED (0x8) and
+	# IPS_NAT_CLASH (== IPS_UNTRACKED, 0x1000) set in the recorded status
+	bad=0
+	for st in $(grep 'outcome=NAT_CLASH' "$T/ev" | grep -o ' status=0x[0-9a-f]*' | cut -d= -f2); do
+		[ $((st & 0x1008)) -eq $((0x1008)) ] || bad=$((bad + 1))
+	done
+	assert_equal "$bad" 0
 }
 
 @test "clash: NFQUEUE serial verdicts -> no confirm clash on 6.1, NFQ_SWAP event with queue 0, conntrack -S unchanged" {
