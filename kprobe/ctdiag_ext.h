@@ -59,8 +59,8 @@ void *ctdiag_ext_find(const struct nf_conn *ct,
 		      const struct ctdiag_ext_type *type);
 /* The data of @type for @ct, creating the record (CTDIAG_ALLOC_API) and
  * the zeroed data if needed; NULL on allocation failure.  Caller holds a
- * reference on @ct (e.g. it came from an skb) and rcu_read_lock; @gfp must
- * be GFP_ATOMIC in atomic context. */
+ * reference on @ct (e.g. it came from an skb) and rcu_read_lock, so @gfp
+ * must not sleep (GFP_ATOMIC or GFP_NOWAIT). */
 void *ctdiag_ext_get_or_create(struct nf_conn *ct,
 			       const struct ctdiag_ext_type *type, gfp_t gfp);
 

@@ -12,6 +12,11 @@
  * pointer and id.  The reference is dropped with no lock of ours held --
  * the put may run nf_ct_destroy() and so our destroy handlers.
  *
+ * Limit: a missed destroy whose nf_conn was reused by a new ct with the
+ * same tuple, master and netns has the same id; if no packet of the new ct
+ * has passed our hook yet (which would free the record as stale), the
+ * record is classified idle, not orphan.
+ *
  * The table is walked in batches of buckets under rcu_read_lock only;
  * candidates are freed one by one under their bucket lock after a
  * re-check, with cond_resched() between batches: fine with a million
