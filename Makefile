@@ -62,7 +62,7 @@ module-rt:
 	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild $(RT_BUILD)/kprobe/
 	cp lib/ctdiag_abi.h $(RT_BUILD)/lib/
 	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/$(RT_BUILD)/kprobe modules
-	rm -rf tests/vm/extmod-rt && mkdir -p tests/vm/extmod-rt && cp tests/vm/extmod/Kbuild tests/vm/extmod/*.c tests/vm/extmod-rt/
+	rm -rf tests/vm/extmod-rt && mkdir -p tests/vm/extmod-rt && cp tests/vm/extmod/Kbuild tests/vm/extmod/ctdiag_extmod.c tests/vm/extmod-rt/
 	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/tests/vm/extmod-rt KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(RT_BUILD)/kprobe/Module.symvers modules
 
 check-rt: deps-if-missing
