@@ -114,9 +114,19 @@ int main(int argc, char **argv)
 			else
 				sent++;	/* dropped on our side: still a tuple */
 			if (rate > 0) {
+				/* sleep, not spin: the reader needs the CPU */
 				next += 1 / rate;
-				while ((t = now()) < next)
-					;
+				t = now();
+				if (next - t > 0.0005) {
+					struct timespec ts = {
+						.tv_sec = (time_t)(next - t),
+						.tv_nsec = (long)((next - t -
+							(time_t)(next - t)) * 1e9),
+					};
+
+					nanosleep(&ts, NULL);
+					t = now();
+				}
 			} else if (!(sent & 63)) {
 				t = now();
 			}
