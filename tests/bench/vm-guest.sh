@@ -191,7 +191,10 @@ if ctdiag watch -h >/dev/null 2>&1 && insmod $KO intercept=both idle_timeout=60;
 		lo=$(( $(cval ring_lost "$c1") - $(cval ring_lost "$c0") ))
 		rps=$(awk -v w=$wr -v s=$secs 'BEGIN { printf "%.0f", w / s }')
 		info ring_step "rate=${rate:-max} records/s=$rps lost=$lo"
-		[ "$lo" = 0 ] && [ "${rps:-0}" -gt "$best" ] && best=$rps
+		# the first step with a loss ends the search: "keeps up" means
+		# at every rate up to this one
+		[ "$lo" = 0 ] || break
+		[ "${rps:-0}" -gt "$best" ] && best=$rps
 	done
 	if [ "$(cval ring_written "$(counters)")" = 0 ]; then
 		for k in ring_keepup ring_over_module_lost ring_over_watch_lost ring_over_watch_module_lost; do
