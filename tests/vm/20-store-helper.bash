@@ -12,6 +12,10 @@ store_ns_add() {
 		chain p { type filter hook prerouting priority 0; ct state new counter; }
 	}
 	NFT
+	# a slow (TCG, loaded) guest must not time entries out mid-test;
+	# tests that want timeouts set them lower again
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=600
 }
 
 store_ns_del() {

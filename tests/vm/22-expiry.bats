@@ -20,7 +20,7 @@ teardown() {
 	assert_success
 	ip netns exec s1 conntrack -F
 	[ "$(counter allocated)" -eq 100 ]
-	# 5 live but idle conntracks (UDP unreplied timeout is 30 s)
+	# 5 live but idle conntracks (UDP timeout 600 s here)
 	run ip netns exec s1 ctgen udp -n 5 -s 40000
 	assert_success
 	# one busy flow: a datagram every 400 ms until killed
