@@ -2,16 +2,19 @@
 /*
  * ce_udpsend - UDP traffic for the confirm_early tests.
  *
- *   ce_udpsend send -d ADDR -p DPORT -s SPORT -n N [-l SHORT] [-L LONG]
- *	N same-tuple pairs: for pair i a socket bound to ADDR:SPORT+i sends
+ *   ce_udpsend send -d ADDR -p DPORT -s SPORT -n N [-S SRC] [-l SHORT]
+ *		[-L LONG]
+ *	N same-tuple pairs: for pair i a socket bound to SRC:SPORT+i (SRC
+ *	defaults to ADDR) sends
  *	a SHORT-byte datagram then a LONG-byte one (a length match can queue
  *	them to two different NFQUEUEs).  Prints "sent=S failed=F"; F counts
  *	sendto() errors (EPERM = dropped by netfilter).
  *   ce_udpsend recv -d ADDR -p PORT [-t IDLE_MS]
  *	Counts datagrams until none came for IDLE_MS after the first (or
  *	60 s before it); prints "ready" once bound and "received=R" at the
- *	end.  With -w FILE it sleeps until FILE exists and then drains the
- *	socket: no per-datagram wake-ups competing with the traffic.
+ *	end.  With -w FILE it sleeps until FILE exists (at most 120 s) and
+ *	then drains the socket: no per-datagram wake-ups competing with the
+ *	traffic.
  */
 #include <errno.h>
 #include <poll.h>
@@ -49,8 +52,9 @@ static void sa(struct sockaddr_in *a, const char *addr, unsigned long port)
 	}
 }
 
-static int do_send(const char *addr, unsigned long dport, unsigned long sport,
-		   unsigned long n, size_t lshort, size_t llong)
+static int do_send(const char *addr, const char *saddr, unsigned long dport,
+		   unsigned long sport, unsigned long n, size_t lshort,
+		   size_t llong)
 {
 	static char buf[2048];
 	unsigned long i, sent = 0, failed = 0;
@@ -69,7 +73,7 @@ static int do_send(const char *addr, unsigned long dport, unsigned long sport,
 			return 1;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sa(&src, addr, sport + i);
+		sa(&src, saddr, sport + i);
 		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
 			perror("ce_udpsend: bind");
 			return 1;
@@ -94,6 +98,7 @@ static int do_recv(const char *addr, unsigned long port, int idle_ms,
 		   const char *wait_file)
 {
 	const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	int i;
 
 	static char buf[65536];
 	struct sockaddr_in a;
@@ -115,7 +120,7 @@ static int do_recv(const char *addr, unsigned long port, int idle_ms,
 	printf("ready\n");
 	fflush(stdout);
 	if (wait_file) {
-		while (access(wait_file, F_OK) != 0)
+		for (i = 0; i < 2400 && access(wait_file, F_OK) != 0; i++)
 			nanosleep(&tick, NULL);
 		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
 			got++;
@@ -143,7 +148,7 @@ int main(int argc, char **argv)
 	const char *addr = "127.0.0.1";
 	unsigned long dport = 9999, sport = 20000, n = 1, idle = 2000;
 	unsigned long lshort = 16, llong = 200;
-	const char *wait_file = NULL;
+	const char *wait_file = NULL, *saddr = NULL;
 	const char *cmd;
 	int opt;
 
@@ -151,7 +156,7 @@ int main(int argc, char **argv)
 		goto usage;
 	cmd = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "d:p:s:n:l:L:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:s:n:l:L:t:w:S:")) != -1) {
 		switch (opt) {
 		case 'd': addr = optarg; break;
 		case 'p': dport = num(optarg); break;
@@ -161,14 +166,16 @@ int main(int argc, char **argv)
 		case 'L': llong = num(optarg); break;
 		case 't': idle = num(optarg); break;
 		case 'w': wait_file = optarg; break;
+		case 'S': saddr = optarg; break;
 		default: goto usage;
 		}
 	}
 	if (!strcmp(cmd, "send"))
-		return do_send(addr, dport, sport, n, lshort, llong);
+		return do_send(addr, saddr ? saddr : addr, dport, sport, n, lshort,
+			       llong);
 	if (!strcmp(cmd, "recv"))
 		return do_recv(addr, dport, idle, wait_file);
 usage:
-	fprintf(stderr, "usage: ce_udpsend send|recv [-d ADDR] [-p PORT] [-s SPORT] [-n PAIRS] [-l SHORT] [-L LONG] [-t IDLE_MS] [-w FILE]\n");
+	fprintf(stderr, "usage: ce_udpsend send|recv [-d ADDR] [-p PORT] [-s SPORT] [-n PAIRS] [-S SRC] [-l SHORT] [-L LONG] [-t IDLE_MS] [-w FILE]\n");
 	return 2;
 }
