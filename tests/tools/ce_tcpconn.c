@@ -4,8 +4,9 @@
  * confirm_early=udp must leave alone).
  *
  *   ce_tcpconn serve -d ADDR -p PORT [-t IDLE_MS]
- *	Accepts connections until none came for IDLE_MS after the first (or 60 s before it); prints "ready"
- *	once listening and "accepted=A" at the end.
+ *	Accepts connections until none came for IDLE_MS after the first
+ *	(or 60 s before it); prints "ready" once listening and "accepted=A"
+ *	at the end.
  *   ce_tcpconn connect -d ADDR -p PORT -n N [-s SPORT]
  *	N connections, one byte each, from ports SPORT.. (ephemeral if not
  *	given); prints "connected=C failed=F".
