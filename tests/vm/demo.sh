@@ -8,8 +8,9 @@ set -u
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin
 TAP=${DEMO_TAP:-0}
 KO=${CTDIAG_KO:-/ctdiag/ctdiag.ko}
-N_UDP=${DEMO_UDP:-300}
-N_TCP=${DEMO_TCP:-200}
+N_UDP=${DEMO_UDP:-200}
+N_TCP=${DEMO_TCP:-100}
+PAIRS=${DEMO_PAIRS:-50}
 n=0 failed=0
 results=()
 
@@ -139,6 +140,81 @@ check "module's collision count equals the kernel's clash_resolve delta" \
 	test "$module" = "$((after - before))"
 check "watch printed every collision the module counted" test "$watched" = "$module"
 rmmod ctdiag
+
+heading "5. NFQUEUE (seed 002): same-tuple UDP held in two queues, verdicts released together"
+# The user's queue rules sit in POSTROUTING at filter priority 0; 500
+# non-matching rules after them widen the window between reinject and
+# confirm (notes section 6, recipe E3).
+setup_queue_ns() {
+	ip netns del qns 2>/dev/null
+	ip netns add qns
+	ip -n qns link set lo up
+	ip netns exec qns nft -f - <<-'NFT'
+	table inet q {
+		chain out { type filter hook output priority 0; ct state new counter; }
+		chain post {
+			type filter hook postrouting priority 0;
+			udp dport 9999 udp length < 100 queue num 0
+			udp dport 9999 queue num 1
+		}
+		chain late { type filter hook postrouting priority 10; }
+	}
+	NFT
+	for i in $(seq 500); do echo "add rule inet q late meta mark 0x7e57 counter"; done |
+		ip netns exec qns nft -f -
+}
+q_stat() {	# sum of one conntrack -S field in qns
+	ip netns exec qns conntrack -S | tr ' ' '\n' |
+		awk -F= -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
+}
+queue_run() {	# SPORT: one workload; prints "collisions delivered"
+	local c0 f0 nfq
+	rm -f /tmp/q.go
+	ip netns exec qns ce_udpsend recv -p 9999 -w /tmp/q.go > /tmp/q.recv &
+	ip netns exec qns ce_nfq -n "$PAIRS" -t 4000 > /tmp/q.nfq &
+	nfq=$!
+	for i in $(seq 100); do
+		grep -q ready /tmp/q.recv 2>/dev/null && grep -q ready /tmp/q.nfq 2>/dev/null && break
+		sleep 0.1
+	done
+	c0=$(q_stat clash_resolve)
+	f0=$(q_stat insert_failed)
+	ip netns exec qns ce_udpsend send -p 9999 -s "$1" -n "$PAIRS" > /dev/null
+	wait $nfq
+	touch /tmp/q.go
+	wait
+	echo "$(( $(q_stat clash_resolve) - c0 + $(q_stat insert_failed) - f0 )) $(sed -n 's/.*received=\([0-9]*\).*/\1/p' /tmp/q.recv)"
+}
+modprobe nfnetlink_queue
+modprobe nft_queue
+load intercept=both
+ctdiag watch -e clash,nfq-update > /tmp/qwatch.out 2>/dev/null &
+wpid=$!
+sleep 0.5
+for try in 1 2 3; do	# the race is statistical: a few tries at most
+	setup_queue_ns
+	read -r without without_rcv <<<"$(queue_run $((20000 + try * 1000)))"
+	[ "${without:-0}" -gt 0 ] && break
+done
+kill -INT $wpid 2>/dev/null
+wait $wpid 2>/dev/null
+say "without the mitigation: $PAIRS pairs -> $without collisions (conntrack -S), $without_rcv of $((PAIRS * 2)) datagrams delivered"
+show grep -m 1 'outcome=merged' /tmp/qwatch.out
+show grep -m 1 'outcome=nfq-swap' /tmp/qwatch.out
+check "NFQUEUE pairs collide at confirm without the mitigation" test "${without:-0}" -gt 0
+rmmod ctdiag
+
+say ""
+say "now with confirm_early=udp (the entry is confirmed before it is queued):"
+load intercept=both confirm_early=udp
+setup_queue_ns
+read -r with with_rcv <<<"$(queue_run 30000)"
+early=$(ctdiag stats -o json | jq '.module.confirm.early')
+say "with confirm_early=udp: $PAIRS pairs -> $with collisions, $with_rcv of $((PAIRS * 2)) datagrams delivered, $early entries confirmed early"
+check "confirm_early=udp: zero collisions" test "${with:-1}" = 0
+check "confirm_early=udp: every datagram delivered" test "${with_rcv:-0}" = $((PAIRS * 2))
+rmmod ctdiag
+ip netns del qns
 
 heading "Summary"
 for r in "${results[@]}"; do say "  $r"; done
