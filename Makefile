@@ -92,6 +92,9 @@ tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h
 # mkleakfix writes recordings with the real writer (lib/recfile).
 tests/tools/mkleakfix: tests/tools/mkleakfix.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)
+# kptrscan reads recordings with the real reader (lib/recfile).
+tests/tools/kptrscan: tests/tools/kptrscan.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
