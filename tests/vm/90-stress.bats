@@ -76,6 +76,8 @@ ext_cache_gone() {
 			insmod "$CTDIAG_KO" intercept=$m idle_timeout=$((i % 2))
 			ctdiag watch -o json >/dev/null 2>&1 &
 			reader_pid=$!
+			# traffic through the module while the reader is open
+			sleep 0.05
 			# counters just before the unload, traffic paused
 			kill -STOP -- -"$traffic_pid"
 			counters_balance
