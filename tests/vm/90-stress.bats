@@ -8,8 +8,12 @@
 load helper
 load 20-store-helper
 
-# Cycles per intercept mode (the issue asks for 100).
-CYCLES=${STRESS_CYCLES:-100}
+# Cycles per intercept mode.  20 fits the suite's time budget on TCG; the
+# full run (100 per mode, issue 11) takes ~1-5 s a cycle on a loaded TCG
+# host, so it is on demand: the kernel passes unknown name=value
+# parameters to init as environment, e.g.
+#   VM_APPEND=STRESS_CYCLES=100 VM_TIMEOUT=3600 tests/vm/run tests/vm/90-stress.bats
+CYCLES=${STRESS_CYCLES:-20}
 
 teardown() {
 	stop_traffic
