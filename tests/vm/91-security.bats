@@ -55,7 +55,7 @@ busy_recording() {	# FILE [wrapper...]
 }
 
 @test "security: no kernel pointer in a recording (events, snapshot, counters) of a reader without CAP_SYSLOG" {
-	busy_recording "$T/nosyslog.ctr" capsh --drop=cap_syslog --
+	busy_recording "$T/nosyslog.ctr" capsh --drop=cap_syslog -- -c 'exec "$0" "$@"'
 	run kptrscan "$T/nosyslog.ctr"
 	echo "# $output" >&3
 	assert_success
@@ -83,7 +83,8 @@ busy_recording() {	# FILE [wrapper...]
 		! (echo 1 >"$p") 2>/dev/null
 		n=$((n + 1))
 	done
-	[ "$n" -eq 5 ]
+	# intercept, idle_timeout, ring_kb, confirm_early, fail_alloc_every, ...
+	[ "$n" -ge 5 ]
 }
 
 @test "security: out-of-range ring_kb and unknown confirm_early protocols are refused at load" {
