@@ -330,9 +330,23 @@ static struct kretprobe verdict_batch_krp = {
 	.data_size	= sizeof(struct verdict_ctx),
 };
 
-static struct kretprobe *main_krps[] = {
-	&resolve_krp, &confirm_krp, &update_krp,
-};
+/*
+ * The __nf_conntrack_confirm kretprobe runs on every new connection's
+ * confirm, the hottest path we probe, and only adds CONFIRM_DROP (confirm
+ * drops that are not clashes: dying entry, chain too long, ext genid).
+ * Off unless confirm_probe=1: under qemu TCG, arming and disarming it while
+ * traffic flows twice left a guest CPU in that function's patched entry
+ * (tests/vm/24-lifecycle, 90-stress), and its per-connection cost showed in
+ * make bench.  Clashes themselves are seen by the resolve_clash probe.
+ */
+static bool confirm_probe;
+module_param(confirm_probe, bool, 0444);
+MODULE_PARM_DESC(confirm_probe,
+	"Also probe __nf_conntrack_confirm for non-clash confirm drops (CONFIRM_DROP events); default off");
+
+static struct kretprobe *main_krps[3];
+static unsigned int nr_main_krps;
+
 static struct kretprobe *verdict_krps[] = {
 	&verdict_krp, &verdict_batch_krp,
 };
@@ -395,11 +409,16 @@ int ctdiag_clash_init(void)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(main_krps); i++)
+	nr_main_krps = 0;
+	main_krps[nr_main_krps++] = &resolve_krp;
+	if (confirm_probe)
+		main_krps[nr_main_krps++] = &confirm_krp;
+	main_krps[nr_main_krps++] = &update_krp;
+	for (i = 0; i < nr_main_krps; i++)
 		main_krps[i]->maxactive = maxactive;
 	for (i = 0; i < ARRAY_SIZE(verdict_krps); i++)
 		verdict_krps[i]->maxactive = maxactive;
-	ret = register_kretprobes(main_krps, ARRAY_SIZE(main_krps));
+	ret = register_kretprobes(main_krps, nr_main_krps);
 	if (ret) {
 		pr_err("register_kretprobes(resolve_clash, confirm, update) failed, returned %d\n",
 		       ret);
@@ -410,7 +429,7 @@ int ctdiag_clash_init(void)
 	ret = register_module_notifier(&clash_module_nb);
 	if (ret) {
 		pr_err("register_module_notifier failed, returned %d\n", ret);
-		unregister_kretprobes(main_krps, ARRAY_SIZE(main_krps));
+		unregister_kretprobes(main_krps, nr_main_krps);
 		return ret;
 	}
 	verdict_probes_on(true);
@@ -423,8 +442,8 @@ void ctdiag_clash_exit(void)
 
 	unregister_module_notifier(&clash_module_nb);
 	verdict_probes_off();
-	unregister_kretprobes(main_krps, ARRAY_SIZE(main_krps));
-	for (i = 0; i < ARRAY_SIZE(main_krps); i++)
+	unregister_kretprobes(main_krps, nr_main_krps);
+	for (i = 0; i < nr_main_krps; i++)
 		if (main_krps[i]->nmissed)
 			pr_info("kretprobe %s missed %d\n",
 				main_krps[i]->kp.symbol_name,

@@ -169,3 +169,20 @@ load 3x-lib
 	# the verdict that re-injected the packet names its queue
 	assert_equal "$(grep -E '^type=(CLASH|NFQ_UPDATE) ' "$T/ev" | grep -cvE ' queue=[01] ')" 0
 }
+
+@test "clash: the __nf_conntrack_confirm probe (CONFIRM_DROP) is armed only with confirm_probe=1" {
+	local hits
+	ns_setup "$(printf 'table inet t {\n chain o {\n type filter hook output priority 0;\n ct state new counter\n }\n}\n')"
+	ctdiag_load
+	run ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
+	assert_output "send=1 ok"
+	hits=$(ctdiag stats -o json | jq '.module.probes["__nf_conntrack_confirm"].hits')
+	assert_equal "$hits" 0
+	rmmod ctdiag
+	ctdiag_load confirm_probe=1
+	run ns_run ctsend udp 127.0.0.1:1001 127.0.0.1:9999
+	assert_output "send=1 ok"
+	hits=$(ctdiag stats -o json | jq '.module.probes["__nf_conntrack_confirm"].hits')
+	[ "$hits" -ge 1 ]
+	assert_equal "$(mod_stat confirm_drop)" 0
+}
