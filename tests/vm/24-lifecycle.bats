@@ -5,7 +5,7 @@ load helper
 load 20-store-helper
 
 teardown() {
-	[ -z "${traffic_pid:-}" ] || kill "$traffic_pid" 2>/dev/null || true
+	[ -z "${traffic_pid:-}" ] || { kill -CONT -- -"$traffic_pid"; kill -- -"$traffic_pid"; } 2>/dev/null || true
 	wait 2>/dev/null || true
 	store_ns_del s1 s2
 	vm_teardown
@@ -51,28 +51,34 @@ teardown() {
 @test "lifecycle: 20 load/unload cycles while traffic runs, clean log each time" {
 	store_ns_add s1
 	modprobe nf_conntrack
-	(
+	# In its own process group, paused while probes are armed and
+	# disarmed (see tests/vm/90-stress.bats for why), flowing while the
+	# module is loaded.
+	setsid bash -c '
 		while :; do
 			ip netns exec s1 ctgen udp -n 40 -p 2 -r 1 >/dev/null
 			ip netns exec s1 ctgen tcp -n 5 -d 8888 >/dev/null
 			ip netns exec s1 conntrack -F >/dev/null 2>&1
-		done
-	) &
+		done' &
 	traffic_pid=$!
 	local modes=(hook destroy both) i m
 	for ((i = 0; i < 20; i++)); do
 		m=${modes[i % 3]}
+		kill -STOP -- -"$traffic_pid"
 		insmod "$CTDIAG_KO" intercept=$m idle_timeout=$((i % 2))
+		kill -CONT -- -"$traffic_pid"
 		sleep 0.3
 		run ctdiag-counters
 		assert_success
+		kill -STOP -- -"$traffic_pid"
 		rmmod ctdiag
+		kill -CONT -- -"$traffic_pid"
 		run dmesg -c
 		assert_output --partial "ctdiag: loaded: intercept=$m"
 		assert_output --partial "ctdiag: unloaded"
 		refute_output --regexp "$VM_BAD_RE"
 	done
-	kill "$traffic_pid"
+	kill -- -"$traffic_pid"
 	wait "$traffic_pid" 2>/dev/null || true
 	traffic_pid=
 	# the traffic really ran through the whole loop
