@@ -67,7 +67,7 @@ module-rt:
 
 check-rt: deps-if-missing
 	$(MAKE) test-progs module-rt
-	KFLAVOUR=rt-amd64 CTDIAG_KO_BUILD=$(CURDIR)/$(RT_BUILD)/kprobe/ctdiag.ko SUITES="vm" tests/run-all
+	SUITES="vm-rt" tests/run-all
 
 # Small helper modules and programs the tests use.
 tests/vm/badmod/badmod.ko: tests/vm/badmod/badmod.c
