@@ -14,6 +14,8 @@ load 20-store-helper
 # parameters to init as environment, e.g.
 #   VM_APPEND=STRESS_CYCLES=100 VM_TIMEOUT=3600 tests/vm/run tests/vm/90-stress.bats
 CYCLES=${STRESS_CYCLES:-20}
+# STRESS_PAUSE=0 keeps the traffic running through insmod/rmmod too.
+PAUSE=${STRESS_PAUSE:-1}
 
 teardown() {
 	stop_traffic
@@ -35,6 +37,14 @@ start_traffic() {
 			ip netns exec s1 conntrack -F >/dev/null 2>&1
 		done' &
 	traffic_pid=$!
+}
+
+pause_traffic() {
+	[ "$PAUSE" = 0 ] || kill -STOP -- -"$traffic_pid"
+}
+
+resume_traffic() {
+	[ "$PAUSE" = 0 ] || kill -CONT -- -"$traffic_pid"
 }
 
 stop_traffic() {
@@ -84,9 +94,9 @@ ext_cache_gone() {
 			# guest (RIP 0 calling nf_ct_destroy during rmmod; RIP
 			# stuck at __nf_conntrack_confirm+0), which we could not
 			# attribute to ctdiag -- see the README's known issues.
-			kill -STOP -- -"$traffic_pid"
+			pause_traffic
 			insmod "$CTDIAG_KO" intercept=$m idle_timeout=$((i % 2))
-			kill -CONT -- -"$traffic_pid"
+			resume_traffic
 			ctdiag watch -o json >/dev/null 2>&1 &
 			reader_pid=$!
 			# traffic through the module while the reader is open
@@ -96,11 +106,12 @@ ext_cache_gone() {
 			counters_balance
 			allocs=$((allocs + c_allocated))
 			live_at_unload=$((live_at_unload + c_live))
+			[ "$PAUSE" != 0 ] || kill -CONT -- -"$traffic_pid"
 			kill "$reader_pid"
 			wait "$reader_pid" || true
 			reader_pid=
 			rmmod ctdiag
-			kill -CONT -- -"$traffic_pid"
+			resume_traffic
 			[ ! -e /sys/kernel/slab/ctdiag_ext ]
 			n=$((n + 1))
 			if ((i % 25 == 24)); then
