@@ -16,6 +16,8 @@ load 20-store-helper
 CYCLES=${STRESS_CYCLES:-20}
 # STRESS_PAUSE=0 keeps the traffic running through insmod/rmmod too.
 PAUSE=${STRESS_PAUSE:-1}
+# STRESS_PARAMS: more module parameters for the cycles, e.g. confirm_probe=1.
+PARAMS=${STRESS_PARAMS:-}
 
 teardown() {
 	stop_traffic
@@ -95,7 +97,7 @@ ext_cache_gone() {
 			# stuck at __nf_conntrack_confirm+0), which we could not
 			# attribute to ctdiag -- see the README's known issues.
 			pause_traffic
-			insmod "$CTDIAG_KO" intercept=$m idle_timeout=$((i % 2))
+			insmod "$CTDIAG_KO" intercept=$m idle_timeout=$((i % 2)) $PARAMS
 			resume_traffic
 			ctdiag watch -o json >/dev/null 2>&1 &
 			reader_pid=$!
