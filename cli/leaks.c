@@ -19,9 +19,9 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag.h"
 #include "ctdump.h"
+#include "ctmsg.h"
 #include "ctparse.h"
 #include "event.h"
 #include "dev.h"
@@ -277,14 +277,14 @@ struct table_ctx {
 	int err;
 };
 
-static int table_cb(const struct nf_conntrack *ct, void *arg)
+static int table_cb(const struct ct_msg *m, void *arg)
 {
 	struct table_ctx *tc = arg;
 	struct ctdiag_tuple t;
 	struct lj_key k;
 
-	ct_tuple_from_nfct(ct, 0, &t);
-	lj_key_make(&k, nfct_get_attr_u32(ct, ATTR_ID), tc->netns, &t);
+	ct_msg_tuple(m, 0, &t);
+	lj_key_make(&k, m->id, tc->netns, &t);
 	return lj_insert(tc->t, &k, 0);
 }
 
@@ -314,7 +314,7 @@ static int dump_tables(struct nsinfo *ns, size_t nns, struct lj_table *t)
 		ns[i].gone = false;
 		ct_dump_opts_init(&o);
 		o.netns_fd = fd;
-		ret = ct_dump(&o, table_cb, &tc);
+		ret = ct_dump_msgs(&o, table_cb, &tc);
 		close(fd);
 		if (ret < 0) {
 			if (ret == -EPERM || ret == -EACCES)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctdiag ls: the conntrack table, printed exactly as `conntrack -L` prints
- * it (same libnetfilter_conntrack formatter, type and flags as
- * conntrack-tools' dump callback), or as JSON lines, optionally annotated
- * with the module's extension record for each entry.
+ * it (lib/ctmsg: libnetfilter_conntrack's default format, flags as
+ * conntrack-tools' dump callback sets them, without its cost), or as JSON
+ * lines, optionally annotated with the module's extension record for each
+ * entry.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include "ctdiag.h"
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "ctmsg.h"
 #include "event.h"
 #include "dev.h"
 #include "extsnap.h"
@@ -36,7 +38,7 @@ enum {
 
 struct ls_ctx {
 	struct ct_filter f;
-	unsigned int nfct_flags;	/* NFCT_OF_* as conntrack -o sets them */
+	unsigned int fmt_flags;		/* CT_FMT_*, as conntrack -o sets them */
 	bool json;
 	bool ext;			/* annotate with extension records */
 	struct ext_snapshot snap;
@@ -101,11 +103,11 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "extended"))
-			c->nfct_flags |= NFCT_OF_SHOW_LAYER3;
+			c->fmt_flags |= CT_FMT_LAYER3;
 		else if (!strcmp(tok, "id"))
-			c->nfct_flags |= NFCT_OF_ID;
+			c->fmt_flags |= CT_FMT_ID;
 		else if (!strcmp(tok, "ktimestamp"))
-			c->nfct_flags |= NFCT_OF_TIMESTAMP;
+			c->fmt_flags |= CT_FMT_TIMESTAMP;
 		else if (!strcmp(tok, "json"))
 			c->json = true;
 		else if (!strcmp(tok, "ext"))
@@ -121,7 +123,7 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 }
 
 static const struct ctdiag_ext_rec *ext_of(struct ls_ctx *c,
-					   const struct nf_conntrack *ct)
+					   const struct ct_msg *m)
 {
 	struct ctdiag_tuple t;
 	struct lj_key k;
@@ -129,8 +131,8 @@ static const struct ctdiag_ext_rec *ext_of(struct ls_ctx *c,
 
 	if (!c->ext_tab)
 		return NULL;
-	ct_tuple_from_nfct(ct, 0, &t);
-	lj_key_make(&k, nfct_get_attr_u32(ct, ATTR_ID), c->netns, &t);
+	ct_msg_tuple(m, 0, &t);
+	lj_key_make(&k, m->id, c->netns, &t);
 	i = lj_lookup(c->ext_tab, &k);
 	return i < 0 ? NULL : &c->snap.recs[i];
 }
@@ -190,38 +192,47 @@ static unsigned int icmp_reply_type(unsigned int proto, unsigned int type)
 	return type;
 }
 
-static void json_dir(const struct nf_conntrack *ct, int dir)
+static void json_dir(const struct ct_msg *m, int dir)
 {
+	const struct ct_msg_tuple *o = &m->t[0], *d = &m->t[dir];
 	char a[INET6_ADDRSTRLEN];
 	struct ctdiag_tuple t;
-	int pk = dir ? ATTR_REPL_COUNTER_PACKETS : ATTR_ORIG_COUNTER_PACKETS;
-	int by = dir ? ATTR_REPL_COUNTER_BYTES : ATTR_ORIG_COUNTER_BYTES;
 
-	ct_tuple_from_nfct(ct, dir, &t);
+	ct_msg_tuple(m, dir, &t);
 	open_json_object(dir ? "reply" : "orig");
 	print_string(PRINT_JSON, "src", NULL, tuple_addr(&t, 0, a, sizeof(a)));
 	print_string(PRINT_JSON, "dst", NULL, tuple_addr(&t, 1, a, sizeof(a)));
 	if (t.protonum == IPPROTO_ICMP || t.protonum == IPPROTO_ICMPV6) {
-		unsigned int type = nfct_get_attr_u8(ct, ATTR_ICMP_TYPE);
+		/* the original direction's, the reply type inverted from it
+		 * (what libnetfilter_conntrack's getters offered) */
+		unsigned int type = o->l4dst[0];
 
 		print_uint(PRINT_JSON, "type", NULL,
 			   dir ? icmp_reply_type(t.protonum, type) : type);
-		print_uint(PRINT_JSON, "code", NULL,
-			   nfct_get_attr_u8(ct, ATTR_ICMP_CODE));
-		print_uint(PRINT_JSON, "id", NULL,
-			   ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID)));
-	} else if (nfct_attr_is_set(ct, dir ? ATTR_REPL_PORT_SRC : ATTR_ORIG_PORT_SRC)) {
+		print_uint(PRINT_JSON, "code", NULL, o->l4dst[1]);
+		print_uint(PRINT_JSON, "id", NULL, ct_msg_sport(o));
+	} else if (d->set & CTMT_SPORT) {
 		print_uint(PRINT_JSON, "sport", NULL, t.sport);
 		print_uint(PRINT_JSON, "dport", NULL, t.dport);
 	}
-	if (nfct_attr_is_set(ct, pk)) {
-		print_uint(PRINT_JSON, "packets", NULL, nfct_get_attr_u64(ct, pk));
-		print_uint(PRINT_JSON, "bytes", NULL, nfct_get_attr_u64(ct, by));
+	if (d->set & CTMT_PACKETS) {
+		print_uint(PRINT_JSON, "packets", NULL, d->packets);
+		print_uint(PRINT_JSON, "bytes", NULL, d->bytes);
 	}
 	close_json_object();
 }
 
-static void print_json(struct ls_ctx *c, const struct nf_conntrack *ct)
+/* A string of the message as a C string (print_string wants one). */
+static const char *cstr(const char *s, size_t n, char *buf, size_t len)
+{
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	return buf;
+}
+
+static void print_json(struct ls_ctx *c, const struct ct_msg *m)
 {
 	static const struct { uint32_t bit; const char *name; } flags[] = {
 		{ IPS_EXPECTED, "EXPECTED" }, { IPS_SEEN_REPLY, "SEEN_REPLY" },
@@ -235,10 +246,9 @@ static void print_json(struct ls_ctx *c, const struct nf_conntrack *ct)
 		{ IPS_HELPER, "HELPER" }, { IPS_OFFLOAD, "OFFLOAD" },
 		{ IPS_HW_OFFLOAD, "HW_OFFLOAD" },
 	};
-	uint8_t l3 = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
-	uint8_t l4 = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
-	uint32_t status = nfct_get_attr_u32(ct, ATTR_STATUS);
-	char pbuf[8];
+	uint8_t l3 = ct_msg_l3(m, 0);
+	uint8_t l4 = m->t[0].protonum;
+	char pbuf[8], sbuf[4096];
 	unsigned int i;
 
 	open_json_object(NULL);
@@ -247,68 +257,69 @@ static void print_json(struct ls_ctx *c, const struct nf_conntrack *ct)
 	print_uint(PRINT_JSON, "l3num", NULL, l3);
 	print_string(PRINT_JSON, "proto", NULL, proto_name(l4, pbuf, sizeof(pbuf)));
 	print_uint(PRINT_JSON, "protonum", NULL, l4);
-	if (nfct_attr_is_set(ct, ATTR_TIMEOUT))
-		print_uint(PRINT_JSON, "timeout", NULL, nfct_get_attr_u32(ct, ATTR_TIMEOUT));
-	if (l4 == IPPROTO_TCP && nfct_attr_is_set(ct, ATTR_TCP_STATE)) {
-		const char *s = ct_tcp_state_name(nfct_get_attr_u8(ct, ATTR_TCP_STATE));
+	if (m->set & CTM_TIMEOUT)
+		print_uint(PRINT_JSON, "timeout", NULL, m->timeout);
+	if (l4 == IPPROTO_TCP && (m->set & CTM_TCP_STATE)) {
+		const char *s = ct_tcp_state_name(m->tcp_state);
 
 		print_string(PRINT_JSON, "state", NULL, s ? s : "UNKNOWN");
 	}
-	json_dir(ct, 0);
-	json_dir(ct, 1);
-	print_uint(PRINT_JSON, "status", NULL, status);
+	json_dir(m, 0);
+	json_dir(m, 1);
+	print_uint(PRINT_JSON, "status", NULL, m->status);
 	open_json_array("flags");
 	for (i = 0; i < ARRAY_SIZE(flags); i++)
-		if (status & flags[i].bit)
+		if (m->status & flags[i].bit)
 			print_string(PRINT_JSON, NULL, NULL, flags[i].name);
 	close_json_array();
-	if (nfct_attr_is_set(ct, ATTR_MARK))
-		print_uint(PRINT_JSON, "mark", NULL, nfct_get_attr_u32(ct, ATTR_MARK));
-	if (nfct_attr_is_set(ct, ATTR_SECMARK))
-		print_uint(PRINT_JSON, "secmark", NULL, nfct_get_attr_u32(ct, ATTR_SECMARK));
-	if (nfct_attr_is_set(ct, ATTR_SECCTX))
-		print_string(PRINT_JSON, "secctx", NULL, nfct_get_attr(ct, ATTR_SECCTX));
-	print_uint(PRINT_JSON, "zone", NULL,
-		   nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0);
-	if (nfct_attr_is_set(ct, ATTR_HELPER_NAME))
-		print_string(PRINT_JSON, "helper", NULL, nfct_get_attr(ct, ATTR_HELPER_NAME));
-	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
-		print_uint(PRINT_JSON, "start_ns", NULL, nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START));
-	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_STOP))
-		print_uint(PRINT_JSON, "stop_ns", NULL, nfct_get_attr_u64(ct, ATTR_TIMESTAMP_STOP));
-	if (nfct_attr_is_set(ct, ATTR_USE))
-		print_uint(PRINT_JSON, "use", NULL, nfct_get_attr_u32(ct, ATTR_USE));
-	print_uint(PRINT_JSON, "id", NULL, nfct_get_attr_u32(ct, ATTR_ID));
+	if (m->set & CTM_MARK)
+		print_uint(PRINT_JSON, "mark", NULL, m->mark);
+	if (m->set & CTM_SECMARK)
+		print_uint(PRINT_JSON, "secmark", NULL, m->secmark);
+	if (m->set & CTM_SECCTX)
+		print_string(PRINT_JSON, "secctx", NULL,
+			     cstr(m->secctx, m->secctx_len, sbuf, sizeof(sbuf)));
+	print_uint(PRINT_JSON, "zone", NULL, m->zone);
+	if (m->set & CTM_HELPER)
+		print_string(PRINT_JSON, "helper", NULL,
+			     cstr(m->helper, m->helper_len, sbuf, sizeof(sbuf)));
+	if (m->set & CTM_TS_START)
+		print_uint(PRINT_JSON, "start_ns", NULL, m->ts_start);
+	if (m->set & CTM_TS_STOP)
+		print_uint(PRINT_JSON, "stop_ns", NULL, m->ts_stop);
+	if (m->set & CTM_USE)
+		print_uint(PRINT_JSON, "use", NULL, m->use);
+	print_uint(PRINT_JSON, "id", NULL, m->id);
 	print_uint(PRINT_JSON, "netns", NULL, c->netns);
 	if (c->ext_tab)
-		print_ext(c, ext_of(c, ct));
+		print_ext(c, ext_of(c, m));
 	close_json_object();
 }
 
-static int ls_cb(const struct nf_conntrack *ct, void *arg)
+static int ls_cb(const struct ct_msg *m, void *arg)
 {
 	struct ls_ctx *c = arg;
-	int n;
+	struct fmtbuf b;
 
-	if (!ct_filter_match(&c->f, ct))
+	if (!ct_filter_match(&c->f, m))
 		return 0;
 	c->shown++;
 	if (c->json) {
-		print_json(c, ct);
+		print_json(c, m);
 		return 0;
 	}
-	n = nfct_snprintf(c->buf, 4096, ct, NFCT_T_UNKNOWN, NFCT_O_DEFAULT,
-			  c->nfct_flags);
-	if (n < 0)
+	fb_init(&b, c->buf, sizeof(c->buf) - 1);
+	if (ct_msg_format(&b, m, c->fmt_flags) < 0)
 		return 0;
-	if (n >= 4096)
-		n = 4095;
-	fwrite_unlocked(c->buf, 1, n, c->out);
 	if (c->ext) {
+		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
 		fflush_unlocked(c->out);	/* rare path; keeps order with print_* */
-		print_ext(c, ext_of(c, ct));
+		print_ext(c, ext_of(c, m));
+		putc_unlocked('\n', c->out);
+		return 0;
 	}
-	putc_unlocked('\n', c->out);
+	*b.p++ = '\n';			/* room kept by the - 1 above */
+	fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
 	return 0;
 }
 
@@ -415,7 +426,7 @@ int do_ls(int argc, char **argv)
 		return p_usage("ls", "unexpected argument '%s'", argv[optind]);
 	if (ct_filter_finish(&c.f, err, sizeof(err)))
 		return p_usage("ls", "%s", err);
-	if (c.json && c.nfct_flags)
+	if (c.json && c.fmt_flags)
 		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
 
 	out_init(stdout, c.json);
@@ -438,7 +449,7 @@ int do_ls(int argc, char **argv)
 
 	ct_dump_opts_init(&dopts);
 	ct_filter_dump_opts(&c.f, &dopts);
-	ret = ct_dump(&dopts, ls_cb, &c);
+	ret = ct_dump_msgs(&dopts, ls_cb, &c);
 	if (ret < 0) {
 		fflush(stdout);
 		if (ret == -EPERM || ret == -EACCES)

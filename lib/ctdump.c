@@ -19,6 +19,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag_abi.h"
 #include "ctdump.h"
+#include "ctmsg.h"
 #include "util.h"
 
 /*
@@ -37,7 +38,8 @@ void ct_dump_opts_init(struct ct_dump_opts *o)
 }
 
 struct dump_ctx {
-	ct_dump_cb	cb;
+	ct_dump_cb	cb;		/* one of cb, msg_cb */
+	ct_dump_msg_cb	msg_cb;
 	void		*arg;
 	long		count;
 	int		err;
@@ -49,6 +51,20 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	int ret;
+
+	if (d->msg_cb) {
+		struct ct_msg m;
+
+		if (ct_msg_parse(nlh, &m) < 0)
+			return MNL_CB_OK;	/* not a conntrack message: skip */
+		ret = d->msg_cb(&m, d->arg);
+		if (ret < 0) {
+			d->err = ret;
+			return MNL_CB_ERROR;
+		}
+		d->count++;
+		return MNL_CB_OK;
+	}
 
 	/* the previous entry's attributes must not leak into this one:
 	 * nfct_nlmsg_parse() only sets what the message carries */
@@ -265,9 +281,9 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
-long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg)
+static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 {
-	struct dump_ctx d = { .cb = cb, .arg = arg };
+	struct dump_ctx d = *dc;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfh;
@@ -276,8 +292,8 @@ long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg)
 	char *buf;
 
 	buf = malloc(CT_DUMP_BUFSZ);
-	d.ct = nfct_new();
-	if (!buf || !d.ct) {
+	d.ct = d.cb ? nfct_new() : NULL;
+	if (!buf || (d.cb && !d.ct)) {
 		free(buf);
 		if (d.ct)
 			nfct_destroy(d.ct);
@@ -337,6 +353,20 @@ out_free:
 		nfct_destroy(d.ct);
 	free(buf);
 	return ret < 0 ? ret : d.count;
+}
+
+long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg)
+{
+	struct dump_ctx d = { .cb = cb, .arg = arg };
+
+	return dump(o, &d);
+}
+
+long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)
+{
+	struct dump_ctx d = { .msg_cb = cb, .arg = arg };
+
+	return dump(o, &d);
 }
 
 int netns_open(const char *name, char *path, size_t pathlen)
@@ -452,49 +482,4 @@ int netns_find_inode(uint32_t ino, char *name, size_t namelen)
 	}
 	closedir(dir);
 	return -ENOENT;
-}
-
-void ct_tuple_from_nfct(const struct nf_conntrack *ct, int dir,
-			struct ctdiag_tuple *t)
-{
-	static const int a[2][8] = {
-		{ ATTR_ORIG_L3PROTO, ATTR_ORIG_L4PROTO, ATTR_ORIG_IPV4_SRC,
-		  ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_SRC, ATTR_ORIG_IPV6_DST,
-		  ATTR_ORIG_PORT_SRC, ATTR_ORIG_PORT_DST },
-		{ ATTR_REPL_L3PROTO, ATTR_REPL_L4PROTO, ATTR_REPL_IPV4_SRC,
-		  ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_SRC, ATTR_REPL_IPV6_DST,
-		  ATTR_REPL_PORT_SRC, ATTR_REPL_PORT_DST },
-	};
-	const int *at = a[dir ? 1 : 0];
-	const void *p;
-
-	memset(t, 0, sizeof(*t));
-	t->l3num = nfct_get_attr_u8(ct, at[0]);
-	t->protonum = nfct_get_attr_u8(ct, at[1]);
-	if (t->l3num == AF_INET) {
-		if ((p = nfct_get_attr(ct, at[2])))
-			memcpy(t->src, p, 4);
-		if ((p = nfct_get_attr(ct, at[3])))
-			memcpy(t->dst, p, 4);
-	} else if (t->l3num == AF_INET6) {
-		if ((p = nfct_get_attr(ct, at[4])))
-			memcpy(t->src, p, 16);
-		if ((p = nfct_get_attr(ct, at[5])))
-			memcpy(t->dst, p, 16);
-	}
-	if (t->protonum == IPPROTO_ICMP || t->protonum == IPPROTO_ICMPV6) {
-		/* libnetfilter_conntrack keeps one ICMP type/code/id, that of
-		 * the original direction; the reply's type is derived by
-		 * the kernel and not in the dump */
-		if (!dir) {
-			t->sport = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
-			t->dport = nfct_get_attr_u8(ct, ATTR_ICMP_TYPE) << 8 |
-				   nfct_get_attr_u8(ct, ATTR_ICMP_CODE);
-		}
-		return;
-	}
-	if (nfct_attr_is_set(ct, at[6]))
-		t->sport = ntohs(nfct_get_attr_u16(ct, at[6]));
-	if (nfct_attr_is_set(ct, at[7]))
-		t->dport = ntohs(nfct_get_attr_u16(ct, at[7]));
 }

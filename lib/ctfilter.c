@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "ctmsg.h"
 #include "util.h"
 
 /* libnetfilter_conntrack's and conntrack's TCP state names, by
@@ -257,22 +258,15 @@ void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o)
 	}
 }
 
-static bool addr_match(const struct ct_filter_addr *a,
-		       const struct nf_conntrack *ct, bool dst)
+static bool addr_match(const struct ct_filter_addr *a, const struct ct_msg *m,
+		       bool dst)
 {
-	const uint8_t *p;
-	unsigned int i, n;
+	const struct ct_msg_tuple *t = &m->t[0];
+	const uint8_t *p = dst ? t->dst : t->src;
+	unsigned int i, n = a->family == AF_INET ? 4 : 16;
 
-	if (nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != a->family)
-		return false;
-	if (a->family == AF_INET) {
-		p = nfct_get_attr(ct, dst ? ATTR_ORIG_IPV4_DST : ATTR_ORIG_IPV4_SRC);
-		n = 4;
-	} else {
-		p = nfct_get_attr(ct, dst ? ATTR_ORIG_IPV6_DST : ATTR_ORIG_IPV6_SRC);
-		n = 16;
-	}
-	if (!p)
+	if (ct_msg_l3(m, 0) != a->family ||
+	    !(t->set & (dst ? CTMT_DST : CTMT_SRC)))
 		return false;
 	for (i = 0; i < n; i++)
 		if ((p[i] & a->mask[i]) != a->addr[i])
@@ -280,47 +274,36 @@ static bool addr_match(const struct ct_filter_addr *a,
 	return true;
 }
 
-static uint32_t attr_u32_or0(const struct nf_conntrack *ct, int attr)
+bool ct_filter_match(const struct ct_filter *f, const struct ct_msg *m)
 {
-	return nfct_attr_is_set(ct, attr) ? nfct_get_attr_u32(ct, attr) : 0;
-}
-
-bool ct_filter_match(const struct ct_filter *f, const struct nf_conntrack *ct)
-{
+	const struct ct_msg_tuple *t = &m->t[0];
 	unsigned int set = f->set;
 
 	if (!set)
 		return true;
-	if ((set & CTF_FAMILY) &&
-	    nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != f->family)
+	if ((set & CTF_FAMILY) && ct_msg_l3(m, 0) != f->family)
 		return false;
-	if ((set & CTF_PROTO) &&
-	    nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO) != f->proto)
+	if ((set & CTF_PROTO) && t->protonum != f->proto)
 		return false;
-	if ((set & CTF_SRC) && !addr_match(&f->src, ct, false))
+	if ((set & CTF_SRC) && !addr_match(&f->src, m, false))
 		return false;
-	if ((set & CTF_DST) && !addr_match(&f->dst, ct, true))
+	if ((set & CTF_DST) && !addr_match(&f->dst, m, true))
 		return false;
 	if ((set & CTF_SPORT) &&
-	    (!nfct_attr_is_set(ct, ATTR_ORIG_PORT_SRC) ||
-	     ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC)) != f->sport))
+	    (!(t->set & CTMT_SPORT) || ct_msg_sport(t) != f->sport))
 		return false;
 	if ((set & CTF_DPORT) &&
-	    (!nfct_attr_is_set(ct, ATTR_ORIG_PORT_DST) ||
-	     ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)) != f->dport))
+	    (!(t->set & CTMT_DPORT) || ct_msg_dport(t) != f->dport))
 		return false;
 	if ((set & CTF_STATE) &&
-	    (!nfct_attr_is_set(ct, ATTR_TCP_STATE) ||
-	     nfct_get_attr_u8(ct, ATTR_TCP_STATE) != f->state))
+	    (!(m->set & CTM_TCP_STATE) || m->tcp_state != f->state))
 		return false;
-	if ((set & CTF_MARK) &&
-	    (attr_u32_or0(ct, ATTR_MARK) & f->mark_mask) != f->mark)
+	/* an absent mark, zone or status is 0 (as conntrack reads them) */
+	if ((set & CTF_MARK) && (m->mark & f->mark_mask) != f->mark)
 		return false;
-	if ((set & CTF_ZONE) &&
-	    (nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0) != f->zone)
+	if ((set & CTF_ZONE) && m->zone != f->zone)
 		return false;
-	if ((set & CTF_STATUS) &&
-	    (attr_u32_or0(ct, ATTR_STATUS) & f->status) != f->status)
+	if ((set & CTF_STATUS) && (m->status & f->status) != f->status)
 		return false;
 	return true;
 }

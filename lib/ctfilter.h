@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct nf_conntrack;
+struct ct_msg;
 struct ct_dump_opts;
 
 enum ct_filter_opt {
@@ -70,7 +70,7 @@ int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen);
 void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o);
 
 /* Does ct pass every filter that is set? */
-bool ct_filter_match(const struct ct_filter *f, const struct nf_conntrack *ct);
+bool ct_filter_match(const struct ct_filter *f, const struct ct_msg *m);
 
 /* conntrack's names: TCP state, status flag (NULL if unknown). */
 const char *ct_tcp_state_name(unsigned int state);

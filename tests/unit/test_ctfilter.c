@@ -4,29 +4,32 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "ctmsg.h"
 #include "unit.h"
 
-static struct nf_conntrack *ct4(const char *src, const char *dst, uint8_t proto,
-				uint16_t sport, uint16_t dport)
+/* An entry as ct_msg_parse() would decode it from the kernel. */
+static struct ct_msg *ct4(const char *src, const char *dst, uint8_t proto,
+			  uint16_t sport, uint16_t dport)
 {
-	struct nf_conntrack *ct = nfct_new();
-	uint32_t a;
+	static struct ct_msg m;
+	struct ct_msg_tuple *t = &m.t[0];
 
-	nfct_set_attr_u8(ct, ATTR_ORIG_L3PROTO, AF_INET);
-	inet_pton(AF_INET, src, &a);
-	nfct_set_attr_u32(ct, ATTR_ORIG_IPV4_SRC, a);
-	inet_pton(AF_INET, dst, &a);
-	nfct_set_attr_u32(ct, ATTR_ORIG_IPV4_DST, a);
-	nfct_set_attr_u8(ct, ATTR_ORIG_L4PROTO, proto);
-	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_SRC, htons(sport));
-	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_DST, htons(dport));
-	nfct_set_attr_u32(ct, ATTR_MARK, 0);
-	nfct_set_attr_u32(ct, ATTR_STATUS, IPS_CONFIRMED);
-	return ct;
+	memset(&m, 0, sizeof(m));
+	m.family = AF_INET;
+	m.set = CTM_ORIG | CTM_REPLY | CTM_MARK | CTM_STATUS;
+	inet_pton(AF_INET, src, t->src);
+	inet_pton(AF_INET, dst, t->dst);
+	t->protonum = proto;
+	t->l4src = htons(sport);
+	t->l4dst[0] = dport >> 8;
+	t->l4dst[1] = dport & 0xff;
+	t->set = CTMT_SRC | CTMT_DST | CTMT_PROTO | CTMT_SPORT | CTMT_DPORT;
+	m.status = IPS_CONFIRMED;
+	return &m;
 }
 
 static struct ct_filter filt(const char *const *opts)
@@ -61,7 +64,7 @@ static struct ct_filter filt(const char *const *opts)
 
 TEST(addresses_and_cidr)
 {
-	struct nf_conntrack *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80);
+	struct ct_msg *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80);
 	struct ct_filter f;
 
 	f = F("-s", "10.0.0.1");
@@ -78,15 +81,15 @@ TEST(addresses_and_cidr)
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-s", "2001:db8::/32");	/* family implied: ipv6 */
 	CHECK(f.family == AF_INET6 && !ct_filter_match(&f, ct));
-	nfct_destroy(ct);
 }
 
 TEST(ports_state_proto)
 {
-	struct nf_conntrack *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80);
+	struct ct_msg *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80);
 	struct ct_filter f;
 
-	nfct_set_attr_u8(ct, ATTR_TCP_STATE, TCP_CONNTRACK_ESTABLISHED);
+	ct->tcp_state = TCP_CONNTRACK_ESTABLISHED;
+	ct->set |= CTM_TCP_STATE;
 	f = F("-p", "tcp", "--sport", "1000", "--dport", "80");
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-p", "tcp", "--dport", "81");
@@ -99,16 +102,15 @@ TEST(ports_state_proto)
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-p", "udp");
 	CHECK(!ct_filter_match(&f, ct));
-	nfct_destroy(ct);
 }
 
 TEST(mark_zone_status_family)
 {
-	struct nf_conntrack *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 53, 53);
+	struct ct_msg *ct = ct4("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 53, 53);
 	struct ct_filter f;
 
-	nfct_set_attr_u32(ct, ATTR_MARK, 0x10004);
-	nfct_set_attr_u32(ct, ATTR_STATUS, IPS_CONFIRMED | IPS_SEEN_REPLY | IPS_ASSURED);
+	ct->mark = 0x10004;
+	ct->status = IPS_CONFIRMED | IPS_SEEN_REPLY | IPS_ASSURED;
 	f = F("-m", "0x10004");
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-m", "4/4");
@@ -121,7 +123,8 @@ TEST(mark_zone_status_family)
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-w", "7");
 	CHECK(!ct_filter_match(&f, ct));
-	nfct_set_attr_u16(ct, ATTR_ZONE, 7);
+	ct->zone = 7;
+	ct->set |= CTM_ZONE;
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-u", "ASSURED,SEEN_REPLY");
 	CHECK(ct_filter_match(&f, ct));
@@ -131,7 +134,6 @@ TEST(mark_zone_status_family)
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-f", "ipv6");
 	CHECK(!ct_filter_match(&f, ct));
-	nfct_destroy(ct);
 }
 
 TEST(kernel_side_part)

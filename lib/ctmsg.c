@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ctnetlink conntrack messages decoded and printed: see ctmsg.h. */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/netlink.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include "ctmsg.h"
+
+/* ---- decoding -------------------------------------------------------- */
+
+/* The attributes in [start, start + len), walked without a call per
+ * attribute; stops at the first one that does not fit (as libmnl does). */
+static inline bool attr_ok(const struct nlattr *a, const char *end)
+{
+	return end - (const char *)a >= (long)sizeof(*a) &&
+	       a->nla_len >= sizeof(*a) &&
+	       a->nla_len <= end - (const char *)a;
+}
+
+#define for_each_attr(a, start, len)					\
+	for (const char *end_ = (const char *)(start) + (len),		\
+	     *pos_ = (const char *)(start);				\
+	     (a = (const struct nlattr *)pos_, attr_ok(a, end_));	\
+	     pos_ += NLA_ALIGN(a->nla_len))
+
+#define for_each_nested(a, nest)					\
+	for_each_attr(a, (const char *)(nest) + NLA_HDRLEN,		\
+		      (nest)->nla_len - NLA_HDRLEN)
+
+static inline unsigned int attr_type(const struct nlattr *a)
+{
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+static inline const void *attr_data(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static inline unsigned int attr_len(const struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
+
+/* Fixed-size payloads must have exactly their size (libmnl's
+ * mnl_attr_validate, which libnetfilter_conntrack applies). */
+static inline bool get_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (attr_len(a) != 1)
+		return false;
+	*v = *(const uint8_t *)attr_data(a);
+	return true;
+}
+
+static inline bool get_be16(const struct nlattr *a, uint16_t *v)
+{
+	if (attr_len(a) != 2)
+		return false;
+	memcpy(v, attr_data(a), 2);
+	*v = ntohs(*v);
+	return true;
+}
+
+static inline bool get_be32(const struct nlattr *a, uint32_t *v)
+{
+	if (attr_len(a) != 4)
+		return false;
+	memcpy(v, attr_data(a), 4);
+	*v = ntohl(*v);
+	return true;
+}
+
+static inline bool get_be64(const struct nlattr *a, uint64_t *v)
+{
+	if (attr_len(a) != 8)
+		return false;
+	memcpy(v, attr_data(a), 8);
+	*v = be64toh(*v);
+	return true;
+}
+
+/* A string attribute: up to its NUL or its end, at most max bytes. */
+static unsigned int str_len(const struct nlattr *a, unsigned int max)
+{
+	unsigned int n = attr_len(a);
+
+	return strnlen(attr_data(a), n < max ? n : max);
+}
+
+static int parse_ip(const struct nlattr *nest, struct ct_msg_tuple *t)
+{
+	const struct nlattr *a;
+
+	for_each_nested(a, nest) {
+		switch (attr_type(a)) {
+		case CTA_IP_V4_SRC:
+		case CTA_IP_V4_DST:
+			if (attr_len(a) != 4)
+				return -EINVAL;
+			memcpy(attr_type(a) == CTA_IP_V4_SRC ? t->src : t->dst,
+			       attr_data(a), 4);
+			break;
+		case CTA_IP_V6_SRC:
+		case CTA_IP_V6_DST:
+			if (attr_len(a) != 16)
+				return -EINVAL;
+			memcpy(attr_type(a) == CTA_IP_V6_SRC ? t->src : t->dst,
+			       attr_data(a), 16);
+			break;
+		default:
+			continue;
+		}
+		t->set |= attr_type(a) == CTA_IP_V4_SRC ||
+			  attr_type(a) == CTA_IP_V6_SRC ? CTMT_SRC : CTMT_DST;
+	}
+	return 0;
+}
+
+static int parse_proto(const struct nlattr *nest, struct ct_msg_tuple *t)
+{
+	const struct nlattr *a;
+
+	for_each_nested(a, nest) {
+		switch (attr_type(a)) {
+		case CTA_PROTO_NUM:
+			if (!get_u8(a, &t->protonum))
+				return -EINVAL;
+			t->set |= CTMT_PROTO;
+			break;
+		case CTA_PROTO_SRC_PORT:
+		case CTA_PROTO_ICMP_ID:
+		case CTA_PROTO_ICMPV6_ID:
+			if (attr_len(a) != 2)
+				return -EINVAL;
+			memcpy(&t->l4src, attr_data(a), 2);
+			t->set |= attr_type(a) == CTA_PROTO_SRC_PORT ?
+				  CTMT_SPORT : CTMT_ICMP_ID;
+			break;
+		case CTA_PROTO_DST_PORT:
+			if (attr_len(a) != 2)
+				return -EINVAL;
+			memcpy(t->l4dst, attr_data(a), 2);
+			t->set |= CTMT_DPORT;
+			break;
+		case CTA_PROTO_ICMP_TYPE:
+		case CTA_PROTO_ICMPV6_TYPE:
+			if (!get_u8(a, &t->l4dst[0]))
+				return -EINVAL;
+			t->set |= CTMT_ICMP_TYPE;
+			break;
+		case CTA_PROTO_ICMP_CODE:
+		case CTA_PROTO_ICMPV6_CODE:
+			if (!get_u8(a, &t->l4dst[1]))
+				return -EINVAL;
+			t->set |= CTMT_ICMP_CODE;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int parse_tuple(const struct nlattr *nest, struct ct_msg_tuple *t)
+{
+	const struct nlattr *a;
+	int ret = 0;
+
+	for_each_nested(a, nest) {
+		switch (attr_type(a)) {
+		case CTA_TUPLE_IP:
+			ret = parse_ip(a, t);
+			break;
+		case CTA_TUPLE_PROTO:
+			ret = parse_proto(a, t);
+			break;
+		case CTA_TUPLE_ZONE:
+			if (!get_be16(a, &t->zone))
+				return -EINVAL;
+			t->set |= CTMT_ZONE;
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_counters(const struct nlattr *nest, struct ct_msg_tuple *t)
+{
+	const struct nlattr *a;
+	uint32_t v32;
+
+	for_each_nested(a, nest) {
+		switch (attr_type(a)) {
+		case CTA_COUNTERS_PACKETS:
+			if (!get_be64(a, &t->packets))
+				return -EINVAL;
+			t->set |= CTMT_PACKETS;
+			break;
+		case CTA_COUNTERS_BYTES:
+			if (!get_be64(a, &t->bytes))
+				return -EINVAL;
+			t->set |= CTMT_BYTES;
+			break;
+		case CTA_COUNTERS32_PACKETS:
+			if (!get_be32(a, &v32))
+				return -EINVAL;
+			if (!(t->set & CTMT_PACKETS))	/* 64 bits win */
+				t->packets = v32;
+			t->set |= CTMT_PACKETS;
+			break;
+		case CTA_COUNTERS32_BYTES:
+			if (!get_be32(a, &v32))
+				return -EINVAL;
+			if (!(t->set & CTMT_BYTES))
+				t->bytes = v32;
+			t->set |= CTMT_BYTES;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* CTA_PROTOINFO: the state of TCP, SCTP or DCCP. */
+static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
+{
+	static const struct {
+		unsigned int nest, state, bit;
+	} pi[] = {
+		{ CTA_PROTOINFO_TCP, CTA_PROTOINFO_TCP_STATE, CTM_TCP_STATE },
+		{ CTA_PROTOINFO_SCTP, CTA_PROTOINFO_SCTP_STATE, CTM_SCTP_STATE },
+		{ CTA_PROTOINFO_DCCP, CTA_PROTOINFO_DCCP_STATE, CTM_DCCP_STATE },
+	};
+	uint8_t *state[] = { &m->tcp_state, &m->sctp_state, &m->dccp_state };
+	const struct nlattr *a, *b;
+	unsigned int i;
+
+	for_each_nested(a, nest) {
+		for (i = 0; i < 3; i++)
+			if (attr_type(a) == pi[i].nest)
+				break;
+		if (i == 3)
+			continue;
+		for_each_nested(b, a) {
+			if (attr_type(b) != pi[i].state)
+				continue;
+			if (!get_u8(b, state[i]))
+				return -EINVAL;
+			m->set |= pi[i].bit;
+		}
+	}
+	return 0;
+}
+
+/* A nest holding one string attribute of type `type`. */
+static const char *nested_str(const struct nlattr *nest, unsigned int type,
+			      unsigned int max, uint16_t *len)
+{
+	const struct nlattr *a, *found = NULL;
+
+	for_each_nested(a, nest)
+		if (attr_type(a) == type)
+			found = a;
+	if (!found || !attr_len(found))
+		return NULL;
+	*len = str_len(found, max);
+	return attr_data(found);
+}
+
+static int parse_timestamp(const struct nlattr *nest, struct ct_msg *m)
+{
+	const struct nlattr *a;
+
+	for_each_nested(a, nest) {
+		if (attr_type(a) == CTA_TIMESTAMP_START) {
+			if (!get_be64(a, &m->ts_start))
+				return -EINVAL;
+			m->set |= CTM_TS_START;
+		} else if (attr_type(a) == CTA_TIMESTAMP_STOP) {
+			if (!get_be64(a, &m->ts_stop))
+				return -EINVAL;
+			m->set |= CTM_TS_STOP;
+		}
+	}
+	return 0;
+}
+
+/* A u32 attribute into *v, setting bit. */
+static inline int u32_attr(const struct nlattr *a, uint32_t *v,
+			   struct ct_msg *m, uint32_t bit)
+{
+	if (!get_be32(a, v))
+		return -EINVAL;
+	m->set |= bit;
+	return 0;
+}
+
+/* Helper names are NFCT_HELPER_NAME_MAX (16) bytes with their NUL in
+ * libnetfilter_conntrack, so it shows at most 15 characters. */
+#define HELPER_NAME_MAX	15
+
+int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
+{
+	const struct nfgenmsg *nfh;
+	const struct nlattr *a;
+	int ret = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
+		return -EINVAL;
+	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
+	m->family = nfh->nfgen_family;
+	for_each_attr(a, (const char *)nfh + NLMSG_ALIGN(sizeof(*nfh)),
+		      nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*nfh))) {
+		switch (attr_type(a)) {
+		case CTA_TUPLE_ORIG:
+			m->set |= CTM_ORIG;
+			ret = parse_tuple(a, &m->t[0]);
+			break;
+		case CTA_TUPLE_REPLY:
+			m->set |= CTM_REPLY;
+			ret = parse_tuple(a, &m->t[1]);
+			break;
+		case CTA_STATUS:
+			ret = u32_attr(a, &m->status, m, CTM_STATUS);
+			break;
+		case CTA_PROTOINFO:
+			ret = parse_protoinfo(a, m);
+			break;
+		case CTA_TIMEOUT:
+			ret = u32_attr(a, &m->timeout, m, CTM_TIMEOUT);
+			break;
+		case CTA_MARK:
+			ret = u32_attr(a, &m->mark, m, CTM_MARK);
+			break;
+		case CTA_SECMARK:
+			ret = u32_attr(a, &m->secmark, m, CTM_SECMARK);
+			break;
+		case CTA_USE:
+			ret = u32_attr(a, &m->use, m, CTM_USE);
+			break;
+		case CTA_ID:
+			ret = u32_attr(a, &m->id, m, CTM_ID);
+			break;
+		case CTA_COUNTERS_ORIG:
+			ret = parse_counters(a, &m->t[0]);
+			break;
+		case CTA_COUNTERS_REPLY:
+			ret = parse_counters(a, &m->t[1]);
+			break;
+		case CTA_ZONE:
+			if (!get_be16(a, &m->zone))
+				return -EINVAL;
+			m->set |= CTM_ZONE;
+			break;
+		case CTA_HELP:
+			m->helper = nested_str(a, CTA_HELP_NAME, HELPER_NAME_MAX,
+					       &m->helper_len);
+			if (m->helper)
+				m->set |= CTM_HELPER;
+			break;
+		case CTA_SECCTX:
+			m->secctx = nested_str(a, CTA_SECCTX_NAME, 0xffff,
+					       &m->secctx_len);
+			if (m->secctx)
+				m->set |= CTM_SECCTX;
+			break;
+		case CTA_TIMESTAMP:
+			ret = parse_timestamp(a, m);
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void ct_msg_tuple(const struct ct_msg *m, int dir, struct ctdiag_tuple *t)
+{
+	const struct ct_msg_tuple *s = &m->t[dir ? 1 : 0];
+
+	memset(t, 0, sizeof(*t));
+	t->l3num = ct_msg_l3(m, dir);
+	t->protonum = s->protonum;
+	if (t->l3num == AF_INET || t->l3num == AF_INET6) {
+		unsigned int n = t->l3num == AF_INET ? 4 : 16;
+
+		if (s->set & CTMT_SRC)
+			memcpy(t->src, s->src, n);
+		if (s->set & CTMT_DST)
+			memcpy(t->dst, s->dst, n);
+	}
+	if (t->protonum == IPPROTO_ICMP || t->protonum == IPPROTO_ICMPV6) {
+		if (!dir) {
+			t->sport = ct_msg_sport(s);	/* the ICMP id */
+			t->dport = s->l4dst[0] << 8 | s->l4dst[1];
+		}
+		return;
+	}
+	if (s->set & CTMT_SPORT)
+		t->sport = ct_msg_sport(s);
+	if (s->set & CTMT_DPORT)
+		t->dport = ct_msg_dport(s);
+}
+
+/* ---- conntrack -L text ------------------------------------------------ */
+
+/* libnetfilter_conntrack's names (src/conntrack/snprintf.c); a number
+ * past the table or without a name prints as the table's first. */
+static const char *const tcp_states[10] = {
+	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
+};
+
+static const char *const sctp_states[10] = {
+	"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
+	"SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT",
+	"HEARTBEAT_SENT", "HEARTBEAT_ACKED",
+};
+
+static const char *const dccp_states[10] = {
+	"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
+	"CLOSING", "TIMEWAIT", "IGNORE", "INVALID",
+};
+
+static void state_word(struct fmtbuf *b, const char *const *names,
+		       unsigned int n, unsigned int state)
+{
+	fb_puts(b, names[state < n ? state : 0]);
+	fb_putc(b, ' ');
+}
+
+/* "%-8s %u " with libnetfilter_conntrack's protocol names */
+static void proto_word(struct fmtbuf *b, unsigned int p)
+{
+	const char *s;
+
+	switch (p) {
+	case IPPROTO_TCP: s = "tcp     "; break;
+	case IPPROTO_UDP: s = "udp     "; break;
+	case IPPROTO_UDPLITE: s = "udplite "; break;
+	case IPPROTO_ICMP: s = "icmp    "; break;
+	case IPPROTO_ICMPV6: s = "icmpv6  "; break;
+	case IPPROTO_SCTP: s = "sctp    "; break;
+	case IPPROTO_GRE: s = "gre     "; break;
+	case IPPROTO_DCCP: s = "dccp    "; break;
+	default: s = "unknown "; break;
+	}
+	fb_mem(b, s, 8);
+	fb_putc(b, ' ');
+	fb_u64(b, p);
+	fb_putc(b, ' ');
+}
+
+static void addresses(struct fmtbuf *b, const struct ct_msg_tuple *t,
+		      uint8_t l3)
+{
+	if (l3 == AF_INET) {
+		fb_lit(b, "src=");
+		fb_ipv4(b, t->src);
+		fb_lit(b, " dst=");
+		fb_ipv4(b, t->dst);
+		fb_putc(b, ' ');
+	} else if (l3 == AF_INET6) {
+		fb_lit(b, "src=");
+		fb_ipv6(b, t->src);
+		fb_lit(b, " dst=");
+		fb_ipv6(b, t->dst);
+		fb_putc(b, ' ');
+	}
+}
+
+static void l4_part(struct fmtbuf *b, const struct ct_msg_tuple *t)
+{
+	switch (t->protonum) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		fb_lit(b, "sport=");
+		fb_u64(b, ct_msg_sport(t));
+		fb_lit(b, " dport=");
+		fb_u64(b, ct_msg_dport(t));
+		fb_putc(b, ' ');
+		break;
+	case IPPROTO_GRE:
+		fb_lit(b, "srckey=0x");
+		fb_hex(b, ct_msg_sport(t));
+		fb_lit(b, " dstkey=0x");
+		fb_hex(b, ct_msg_dport(t));
+		fb_putc(b, ' ');
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		fb_lit(b, "type=");
+		fb_u64(b, t->l4dst[0]);
+		fb_lit(b, " code=");
+		fb_u64(b, t->l4dst[1]);
+		fb_lit(b, " id=");
+		fb_u64(b, ct_msg_sport(t));
+		fb_putc(b, ' ');
+		break;
+	}
+}
+
+static void direction(struct fmtbuf *b, const struct ct_msg *m, int dir)
+{
+	const struct ct_msg_tuple *t = &m->t[dir];
+
+	addresses(b, t, ct_msg_l3(m, dir));
+	l4_part(b, t);
+	if (t->set & CTMT_ZONE) {
+		fb_puts(b, dir ? "zone-reply=" : "zone-orig=");
+		fb_u64(b, t->zone);
+		fb_putc(b, ' ');
+	}
+	if ((t->set & (CTMT_PACKETS | CTMT_BYTES)) == (CTMT_PACKETS | CTMT_BYTES)) {
+		fb_lit(b, "packets=");
+		fb_u64(b, t->packets);
+		fb_lit(b, " bytes=");
+		fb_u64(b, t->bytes);
+		fb_putc(b, ' ');
+	}
+}
+
+static void key_num(struct fmtbuf *b, const char *key, size_t keylen,
+		    uint64_t v)
+{
+	fb_mem(b, key, keylen);
+	fb_u64(b, v);
+	fb_putc(b, ' ');
+}
+
+/* "key=N " */
+#define KEY_NUM(b, key, v)	key_num((b), "" key, sizeof(key) - 1, (v))
+
+/* "[start=Thu Jan  1 00:00:00 1970] ": ctime() without its newline */
+static void ktime(struct fmtbuf *b, const char *what, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	char tmp[64];
+
+	fb_putc(b, '[');
+	fb_puts(b, what);
+	fb_putc(b, '=');
+	if (ctime_r(&t, tmp))
+		fb_mem(b, tmp, strcspn(tmp, "\n"));
+	fb_lit(b, "] ");
+}
+
+int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags)
+{
+	uint8_t l3 = ct_msg_l3(m, 0);
+
+	if (!(m->set & CTM_ORIG) || !(m->t[0].set & CTMT_PROTO))
+		return -1;
+	if (flags & CT_FMT_LAYER3) {
+		fb_pad(b, l3 == AF_INET ? "ipv4" : l3 == AF_INET6 ? "ipv6" :
+			  "unknown", 8);
+		fb_putc(b, ' ');
+		fb_u64(b, l3);
+		fb_putc(b, ' ');
+	}
+	proto_word(b, m->t[0].protonum);
+	if (m->set & CTM_TIMEOUT)
+		KEY_NUM(b, "", m->timeout);
+	if (m->set & CTM_TCP_STATE)
+		state_word(b, tcp_states, 10, m->tcp_state);
+	if (m->set & CTM_SCTP_STATE)
+		state_word(b, sctp_states, 10, m->sctp_state);
+	if (m->set & CTM_DCCP_STATE)
+		state_word(b, dccp_states, 10, m->dccp_state);
+	direction(b, m, 0);
+	if ((m->set & CTM_STATUS) && !(m->status & IPS_SEEN_REPLY))
+		fb_lit(b, "[UNREPLIED] ");
+	direction(b, m, 1);
+	if (m->set & CTM_STATUS) {
+		if (m->status & IPS_HW_OFFLOAD)
+			fb_lit(b, "[HW_OFFLOAD] ");
+		else if (m->status & IPS_OFFLOAD)
+			fb_lit(b, "[OFFLOAD] ");
+		else if (m->status & IPS_ASSURED)
+			fb_lit(b, "[ASSURED] ");
+	}
+	if (m->set & CTM_MARK)
+		KEY_NUM(b, "mark=", m->mark);
+	if (m->set & CTM_SECMARK)
+		KEY_NUM(b, "secmark=", m->secmark);
+	if (m->set & CTM_SECCTX) {
+		fb_lit(b, "secctx=");
+		fb_mem(b, m->secctx, m->secctx_len);
+		fb_putc(b, ' ');
+	}
+	if (m->set & CTM_ZONE)
+		KEY_NUM(b, "zone=", m->zone);
+	if (m->set & CTM_TS_START) {
+		/* a running entry's age: the stop time is now */
+		time_t stop = m->ts_stop ? (time_t)(m->ts_stop / 1000000000ull) :
+				time(NULL);
+
+		KEY_NUM(b, "delta-time=", (unsigned long long)
+			(stop - (time_t)(m->ts_start / 1000000000ull)));
+	}
+	if (flags & CT_FMT_TIMESTAMP) {
+		if (m->set & CTM_TS_START)
+			ktime(b, "start", m->ts_start);
+		if (m->set & CTM_TS_STOP)
+			ktime(b, "stop", m->ts_stop);
+	}
+	if (m->set & CTM_HELPER) {
+		fb_lit(b, "helper=");
+		fb_mem(b, m->helper, m->helper_len);
+		fb_putc(b, ' ');
+	}
+	if (m->set & CTM_USE)
+		KEY_NUM(b, "use=", m->use);
+	if ((flags & CT_FMT_ID) && (m->set & CTM_ID))
+		KEY_NUM(b, "id=", m->id);
+	/* every field ends in a blank; the line does not */
+	if (!b->over)
+		b->p--;
+	return 0;
+}
