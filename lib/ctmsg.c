@@ -169,8 +169,15 @@ static int parse_proto(const struct nlattr *nest, struct ct_msg_tuple *t)
 static int parse_tuple(const struct nlattr *nest, struct ct_msg_tuple *t)
 {
 	const struct nlattr *a;
+	uint64_t packets = t->packets, bytes = t->bytes;
+	uint32_t counters = t->set & (CTMT_PACKETS | CTMT_BYTES);
 	int ret = 0;
 
+	/* a tuple starts from nothing (its counters are not part of it) */
+	memset(t, 0, sizeof(*t));
+	t->packets = packets;
+	t->bytes = bytes;
+	t->set = counters;
 	for_each_nested(a, nest) {
 		switch (attr_type(a)) {
 		case CTA_TUPLE_IP:
@@ -196,6 +203,8 @@ static int parse_counters(const struct nlattr *nest, struct ct_msg_tuple *t)
 	const struct nlattr *a;
 	uint32_t v32;
 
+	t->set &= ~(CTMT_PACKETS | CTMT_BYTES);
+	t->packets = t->bytes = 0;
 	for_each_nested(a, nest) {
 		switch (attr_type(a)) {
 		case CTA_COUNTERS_PACKETS:
@@ -241,6 +250,8 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 	const struct nlattr *a, *b;
 	unsigned int i;
 
+	m->set &= ~(CTM_TCP_STATE | CTM_SCTP_STATE | CTM_DCCP_STATE);
+	m->tcp_state = m->sctp_state = m->dccp_state = 0;
 	for_each_nested(a, nest) {
 		for (i = 0; i < 3; i++)
 			if (attr_type(a) == pi[i].nest)
@@ -277,6 +288,8 @@ static int parse_timestamp(const struct nlattr *nest, struct ct_msg *m)
 {
 	const struct nlattr *a;
 
+	m->set &= ~(CTM_TS_START | CTM_TS_STOP);
+	m->ts_start = m->ts_stop = 0;
 	for_each_nested(a, nest) {
 		if (attr_type(a) == CTA_TIMESTAMP_START) {
 			if (!get_be64(a, &m->ts_start))
@@ -311,6 +324,9 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	const struct nlattr *a;
 	int ret = 0;
 
+	/* An attribute that comes twice counts once, as the last one (the
+	 * kernel sends each once; libnetfilter_conntrack keeps the last):
+	 * each nest's parser starts by clearing what it fills. */
 	memset(m, 0, sizeof(*m));
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
 		return -EINVAL;
@@ -360,12 +376,14 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 			m->set |= CTM_ZONE;
 			break;
 		case CTA_HELP:
+			m->set &= ~CTM_HELPER;
 			m->helper = nested_str(a, CTA_HELP_NAME, HELPER_NAME_MAX,
 					       &m->helper_len);
 			if (m->helper)
 				m->set |= CTM_HELPER;
 			break;
 		case CTA_SECCTX:
+			m->set &= ~CTM_SECCTX;
 			m->secctx = nested_str(a, CTA_SECCTX_NAME, 0xffff,
 					       &m->secctx_len);
 			if (m->secctx)
