@@ -3,8 +3,8 @@
 # blacklist, tracefs, module tree) agrees with the offline one for the same
 # tree, the probe points are probe-able, and a loaded ctdiag.ko's mode is
 # reported and judged.
-# vm: own-boot
-# (the first test needs a kernel on which nf_conntrack was never loaded)
+# The first test needs a kernel on which nf_conntrack was never loaded:
+# every VM file gets a fresh boot.
 load helper
 
 @test "doctor before nf_conntrack is loaded: probe points from nf_conntrack.ko, probe-ability unknown, exit 0" {
