@@ -1084,10 +1084,8 @@ int do_doctor(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:r:k:V:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "plain"))
-				return p_usage("doctor", "unknown output format '%s'", optarg);
+			if (parse_output_opt("doctor", optarg, &json))
+				return EXIT_USAGE;
 			break;
 		case 'r':
 			if (!*optarg || strchr(optarg, '/'))
@@ -1107,8 +1105,8 @@ int do_doctor(int argc, char **argv)
 			return getopt_usage_error("doctor", argv);
 		}
 	}
-	if (optind < argc)
-		return p_usage("doctor", "unexpected argument '%s'", argv[optind]);
+	if (check_no_args("doctor", argc, argv))
+		return EXIT_USAGE;
 
 	out_init(stdout, json);
 	d = calloc(1, sizeof(*d));

@@ -942,10 +942,8 @@ int do_leaks(int argc, char **argv)
 			conntrack = optarg;
 			break;
 		case 'o':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "plain"))
-				return p_usage("leaks", "unknown output format '%s'", optarg);
+			if (parse_output_opt("leaks", optarg, &json))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -954,8 +952,8 @@ int do_leaks(int argc, char **argv)
 			return getopt_usage_error("leaks", argv);
 		}
 	}
-	if (optind < argc)
-		return p_usage("leaks", "unexpected argument '%s'", argv[optind]);
+	if (check_no_args("leaks", argc, argv))
+		return EXIT_USAGE;
 	if (conntrack && !records)
 		return p_usage("leaks", "--conntrack needs --records (offline mode)");
 	if (records && grace_set)

@@ -479,8 +479,8 @@ int do_record(int argc, char **argv)
 				return ret == 1 ? EXIT_USAGE : ret;
 		}
 	}
-	if (optind < argc)
-		return p_usage("record", "unexpected argument '%s'", argv[optind]);
+	if (check_no_args("record", argc, argv))
+		return EXIT_USAGE;
 	if (!rec.path)
 		return p_usage("record", "no output file (-w FILE)");
 	watch_stop = 0;

@@ -338,6 +338,7 @@ int do_stats(int argc, char **argv)
 	};
 	enum { PLAIN, JSON, PROM } fmt = PLAIN;
 	struct stats s;
+	bool json = false;
 	int opt, ret, status = EXIT_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -346,15 +347,13 @@ int do_stats(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
-			if (!strcmp(optarg, "plain"))
-				fmt = PLAIN;
-			else if (!strcmp(optarg, "json"))
-				fmt = JSON;
-			else if (!strcmp(optarg, "prometheus"))
+			if (!strcmp(optarg, "prometheus")) {
 				fmt = PROM;
-			else
-				return p_usage("stats", "unknown output format '%s'",
-					       optarg);
+				break;
+			}
+			if (parse_output_opt("stats", optarg, &json))
+				return EXIT_USAGE;
+			fmt = json ? JSON : PLAIN;
 			break;
 		case 'h':
 			usage();
@@ -363,8 +362,8 @@ int do_stats(int argc, char **argv)
 			return getopt_usage_error("stats", argv);
 		}
 	}
-	if (optind < argc)
-		return p_usage("stats", "unexpected argument '%s'", argv[optind]);
+	if (check_no_args("stats", argc, argv))
+		return EXIT_USAGE;
 	out_init(stdout, fmt == JSON);
 	if (ctdiag_module_loaded()) {
 		status = read_module(&s);

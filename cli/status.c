@@ -165,10 +165,8 @@ int do_status(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "plain"))
-				return p_usage("status", "unknown output format '%s'", optarg);
+			if (parse_output_opt("status", optarg, &json))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,8 +175,8 @@ int do_status(int argc, char **argv)
 			return getopt_usage_error("status", argv);
 		}
 	}
-	if (optind < argc)
-		return p_usage("status", "unexpected argument '%s'", argv[optind]);
+	if (check_no_args("status", argc, argv))
+		return EXIT_USAGE;
 	out_init(stdout, json);
 
 	fd = ctdiag_dev_open_quiet(O_WRONLY, &info);

@@ -562,13 +562,8 @@ int do_watch(int argc, char **argv)
 				  opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (!strcmp(optarg, "plain"))
-				json = false;
-			else
-				return p_usage("watch", "unknown output format '%s'",
-					       optarg);
+			if (parse_output_opt("watch", optarg, &json))
+				return EXIT_USAGE;
 			break;
 		case 'r':
 			file = optarg;
@@ -603,8 +598,8 @@ int do_watch(int argc, char **argv)
 				return ret == 1 ? EXIT_USAGE : ret;
 		}
 	}
-	if (optind < argc)
-		return p_usage("watch", "unexpected argument '%s'", argv[optind]);
+	if (check_no_args("watch", argc, argv))
+		return EXIT_USAGE;
 	if (file && duration > 0)
 		return p_usage("watch", "--duration applies to live watching, not to -r");
 	out_init(stdout, json);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "output.h"
 #include "util.h"
 
@@ -53,6 +54,24 @@ int p_usage(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "Try 'ctdiag %s%s--help' for more information.\n",
 		cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+int parse_output_opt(const char *cmd, const char *arg, bool *json)
+{
+	if (!strcmp(arg, "json"))
+		*json = true;
+	else if (!strcmp(arg, "plain"))
+		*json = false;
+	else
+		return p_usage(cmd, "unknown output format '%s'", arg);
+	return 0;
+}
+
+int check_no_args(const char *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return p_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	return 0;
 }
 
 int parse_u64(const char *s, uint64_t *out, uint64_t max)

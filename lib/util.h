@@ -24,6 +24,11 @@ void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: message plus a hint to run --help; caller returns EXIT_USAGE. */
 int p_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Subcommand option boilerplate.  Each returns 0, or EXIT_USAGE after the
+ * usage error.  -o plain|json (the last one given wins): */
+int parse_output_opt(const char *cmd, const char *arg, bool *json);
+/* After the getopt loop: an argument left over is a usage error. */
+int check_no_args(const char *cmd, int argc, char **argv);
 
 /* Strict number parsing: whole string, range-checked. 0 or -EINVAL/-ERANGE. */
 int parse_u64(const char *s, uint64_t *out, uint64_t max);
