@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +30,17 @@
 #include "watch.h"
 
 #define FLUSH_NS	1000000000ull
-#define READ_BATCH	64
-#define DRAIN_NS	500000000ull	/* see watch.c */
 
 struct record {
 	struct recfile_writer w;
 	const char *path;
 	bool failed;		/* a write failed: stop, keep what is on disk */
+	/* the live run */
+	struct watch_totals tot;
+	uint64_t count_max;
+	uint64_t last_flush;
+	int status;		/* set by the live_loop() callbacks */
+	bool done;		/* --count reached */
 };
 
 static int write_err(struct record *rec, int err)
@@ -277,33 +280,62 @@ static void usage(void)
 
 enum { OPT_DURATION = 0x2000, OPT_SNAPSHOT };
 
-static int record_run(struct record *rec, const struct ctdiag_filter *filt,
-		      bool force, bool snapshot, uint64_t count_max,
-		      double duration)
+static int record_tick(void *arg, uint64_t now, uint64_t *wake)
 {
-	struct ctdiag_event *buf;
-	struct watch_totals tot;
+	struct record *rec = arg;
+	int ret;
+
+	*wake = rec->last_flush + FLUSH_NS;
+	if (now < *wake)
+		return LIVE_GO;
+	ret = recfile_flush(&rec->w);
+	if (ret)
+		rec->status = write_err(rec, ret);
+	rec->last_flush = now;
+	return rec->status ? LIVE_STOP : LIVE_AGAIN;
+}
+
+static int record_events(void *arg, const struct ctdiag_event *ev, size_t n)
+{
+	struct record *rec = arg;
+	size_t i;
+
+	for (i = 0; i < n && !rec->done && !rec->status; i++) {
+		uint64_t first;
+
+		if (watch_account(&rec->tot, &ev[i], &first) < 0)
+			continue;	/* loss already counted */
+		rec->status = append(rec, RECFILE_EVENT, &ev[i], sizeof(ev[i]));
+		if (ev[i].type != CTDIAG_EV_LOST) {
+			watch_count_event(&rec->tot, &ev[i]);
+			rec->done = rec->count_max &&
+				    rec->tot.events >= rec->count_max;
+		}
+	}
+	return rec->done || rec->status ? LIVE_STOP : LIVE_GO;
+}
+
+static const struct live_ops record_ops = {
+	.tick = record_tick,
+	.events = record_events,
+};
+
+static int record_run(struct record *rec, const struct ctdiag_filter *filt,
+		      bool force, bool snapshot, double duration)
+{
 	struct live_reader r;
-	uint64_t start, deadline = 0, last_flush, drain_end;
+	uint64_t deadline = 0;
 	int64_t module_lost;
 	int ctl = -1, ret, status = EXIT_OK;
-	bool done = false;
 
-	memset(&tot, 0, sizeof(tot));
 	status = live_open(&r, filt);
 	if (status)
 		return status;
-	buf = malloc(READ_BATCH * sizeof(*buf));
-	if (!buf) {
-		p_err("out of memory");
-		status = EXIT_FAIL;
-		goto out_reader;
-	}
 	if (snapshot) {
 		ctl = ctdiag_dev_open(O_WRONLY, NULL);
 		if (ctl < 0) {
 			status = EXIT_FAIL;
-			goto out_buf;
+			goto out_reader;
 		}
 	}
 	ret = recfile_create(&rec->w, rec->path, force, &r.info,
@@ -325,100 +357,33 @@ static int record_run(struct record *rec, const struct ctdiag_filter *filt,
 		if (ret)
 			status = write_err(rec, ret);
 	}
-	start = last_flush = now_mono_ns();
+	rec->last_flush = now_mono_ns();
 	if (duration > 0)
-		deadline = start + (uint64_t)(duration * 1e9);
-	while (!status && !watch_stop && !done) {
-		struct pollfd pfd = { .fd = r.fd, .events = POLLIN };
-		uint64_t now = now_mono_ns(), wake = last_flush + FLUSH_NS;
-		ssize_t n;
-		int i;
-
-		if (deadline && now >= deadline)
-			break;
-		if (now >= wake) {
-			ret = recfile_flush(&rec->w);
-			if (ret)
-				status = write_err(rec, ret);
-			last_flush = now;
-			continue;
-		}
-		if (deadline && deadline < wake)
-			wake = deadline;
-		if (poll(&pfd, 1, (wake - now + 999999) / 1000000) < 0) {
-			if (errno == EINTR)
-				continue;
-			p_err("poll on %s: %s", ctdiag_dev_path(), strerror(errno));
-			status = EXIT_FAIL;
-			break;
-		}
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		n = live_read(&r, buf, READ_BATCH);
-		if (n == -EAGAIN || n == -EINTR)
-			continue;
-		if (n < 0) {
-			p_err("reading %s: %s", ctdiag_dev_path(),
-			      n == -ENODEV ? "the module went away (unloaded?)" :
-			      strerror(-n));
-			status = EXIT_FAIL;
-			break;
-		}
-		for (i = 0; i < n && !done && !status; i++) {
-			uint64_t first;
-
-			if (watch_account(&tot, &buf[i], &first) < 0)
-				continue;	/* loss already counted */
-			status = append(rec, RECFILE_EVENT, &buf[i],
-					sizeof(buf[i]));
-			if (buf[i].type != CTDIAG_EV_LOST) {
-				watch_count_event(&tot, &buf[i]);
-				done = count_max && tot.events >= count_max;
-			}
-		}
-	}
-	/* The module's loss count, then drain: see watch_live(). */
-	module_lost = live_module_lost(&r, NULL);
-	drain_end = now_mono_ns() + DRAIN_NS;
-	while (!status && !done && now_mono_ns() < drain_end) {
-		ssize_t n = live_read(&r, buf, READ_BATCH);
-		int i;
-
-		if (n <= 0)
-			break;
-		for (i = 0; i < n && !done && !status; i++) {
-			uint64_t first;
-
-			if (watch_account(&tot, &buf[i], &first) < 0)
-				continue;
-			status = append(rec, RECFILE_EVENT, &buf[i],
-					sizeof(buf[i]));
-			if (buf[i].type != CTDIAG_EV_LOST) {
-				watch_count_event(&tot, &buf[i]);
-				done = count_max && tot.events >= count_max;
-			}
-		}
+		deadline = rec->last_flush + (uint64_t)(duration * 1e9);
+	if (!status) {
+		ret = live_loop(&r, &record_ops, rec, deadline, &module_lost);
+		status = rec->status ? rec->status : ret;
+	} else {
+		module_lost = live_module_lost(&r, NULL);
 	}
 	if (!status && snapshot)
 		status = write_snapshot(rec, ctl, 1);
 	if (!status)
 		status = write_counters(rec, r.fd);
 	if (!status) {
-		ret = recfile_finish(&rec->w, tot.lost);
+		ret = recfile_finish(&rec->w, rec->tot.lost);
 		if (ret)
 			status = write_err(rec, ret);
 	} else {
 		recfile_abort(&rec->w);
 	}
-	watch_print_totals("record", &tot, done || module_lost < 0 ? -1 : module_lost);
+	watch_print_totals("record", &rec->tot,
+			   rec->done || module_lost < 0 ? -1 : module_lost);
 out_ctl:
 	if (ctl >= 0)
 		close(ctl);
-out_buf:
-	free(buf);
 out_reader:
 	live_close(&r);
-	watch_totals_free(&tot);
 	return status;
 }
 
@@ -437,7 +402,6 @@ int do_record(int argc, char **argv)
 	struct ctdiag_filter filt;
 	struct record rec;
 	bool force = false, snapshot = false;
-	uint64_t count_max = 0;
 	double duration = 0;
 	int opt, ret;
 
@@ -460,7 +424,8 @@ int do_record(int argc, char **argv)
 			snapshot = true;
 			break;
 		case 'c':
-			if (parse_u64(optarg, &count_max, UINT64_MAX) || !count_max)
+			if (parse_u64(optarg, &rec.count_max, UINT64_MAX) ||
+			    !rec.count_max)
 				return p_usage("record", "bad count '%s'", optarg);
 			break;
 		case OPT_DURATION:
@@ -483,7 +448,9 @@ int do_record(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!rec.path)
 		return p_usage("record", "no output file (-w FILE)");
-	watch_stop = 0;
-	watch_signals();
-	return record_run(&rec, &filt, force, snapshot, count_max, duration);
+	live_stop = 0;
+	live_signals();
+	ret = record_run(&rec, &filt, force, snapshot, duration);
+	watch_totals_free(&rec.tot);
+	return ret;
 }

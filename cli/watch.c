@@ -8,16 +8,11 @@
  * ourselves, then cross-check the total with the module's per-CPU loss
  * counters at exit.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 #include "ctdiag.h"
 #include "dev.h"
 #include "event.h"
@@ -25,26 +20,6 @@
 #include "recfile.h"
 #include "util.h"
 #include "watch.h"
-
-volatile sig_atomic_t watch_stop;
-
-static void on_signal(int sig)
-{
-	watch_stop = sig;
-}
-
-void watch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* A closed pipe (watch | head) ends the run like a signal would. */
-	sigaction(SIGPIPE, &sa, NULL);
-}
 
 static void add_lost(struct watch_totals *t, unsigned int cpu, uint64_t n)
 {
@@ -129,91 +104,6 @@ bool watch_print_totals(const char *cmd, const struct watch_totals *t,
 	return false;
 }
 
-int live_open(struct live_reader *r, const struct ctdiag_filter *f)
-{
-	struct ctdiag_cpu_stats_req req;
-
-	memset(r, 0, sizeof(*r));
-	r->fd = ctdiag_dev_open(O_RDONLY | O_NONBLOCK, &r->info);
-	if (r->fd < 0)
-		return EXIT_FAIL;
-	if (!r->info.ring_kb) {
-		p_err("the module's event ring is off (loaded with ring_kb=0): reload it with ring_kb=256");
-		goto fail;
-	}
-	if (f->set && ioctl(r->fd, CTDIAG_IOC_SET_FILTER, f) < 0) {
-		p_err("cannot set the event filter: %s", strerror(errno));
-		goto fail;
-	}
-	r->nr = r->info.nr_cpus ? r->info.nr_cpus : 1;
-	r->start = calloc(r->nr, sizeof(*r->start));
-	if (!r->start) {
-		p_err("out of memory");
-		goto fail;
-	}
-	req = (struct ctdiag_cpu_stats_req){
-		.buf = (uintptr_t)r->start, .nr = r->nr };
-	if (ioctl(r->fd, CTDIAG_IOC_CPU_STATS, &req) < 0) {
-		p_err("cannot read the ring's per-CPU statistics: %s",
-		      strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	live_close(r);
-	return EXIT_FAIL;
-}
-
-ssize_t live_read(struct live_reader *r, struct ctdiag_event *buf, size_t max)
-{
-	ssize_t n;
-
-	do
-		n = read(r->fd, buf, max * sizeof(*buf));
-	while (n < 0 && errno == EINTR && !watch_stop);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ENODEV;		/* end of file: the module is going away */
-	if (n % sizeof(*buf))
-		return -EPROTO;
-	return n / sizeof(*buf);
-}
-
-int64_t live_module_lost(struct live_reader *r, uint64_t *lost)
-{
-	struct ctdiag_cpu_stat *now = calloc(r->nr, sizeof(*now));
-	struct ctdiag_cpu_stats_req req = { .buf = (uintptr_t)now, .nr = r->nr };
-	int64_t total = 0;
-	unsigned int i;
-
-	if (!now)
-		return -ENOMEM;
-	if (ioctl(r->fd, CTDIAG_IOC_CPU_STATS, &req) < 0) {
-		total = -errno;
-		goto out;
-	}
-	for (i = 0; i < r->nr && i < req.nr; i++) {
-		uint64_t d = now[i].lost - r->start[i].lost;
-
-		if (lost)
-			lost[i] = d;
-		total += d;
-	}
-out:
-	free(now);
-	return total;
-}
-
-void live_close(struct live_reader *r)
-{
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
-	free(r->start);
-	r->start = NULL;
-}
-
 /* watch proper */
 
 struct rates {
@@ -234,6 +124,11 @@ struct watch {
 	struct rates iv;
 	uint64_t live, leaked;
 	bool iv_any;
+	/* live summaries: the module's counters */
+	struct live_reader *r;
+	struct ctdiag_counters prev;
+	uint64_t next_sum, prev_ns, lost_at_sum;
+	bool done;		/* --count reached */
 };
 
 static void print_summary(double secs, const struct rates *r, uint64_t live,
@@ -366,7 +261,7 @@ static int watch_replay(struct watch *w, const char *path)
 		recfile_close(&rf);
 		return EXIT_FAIL;
 	}
-	while (!watch_stop && (ret = recfile_next(&rf, &c)) > 0) {
+	while (!live_stop && (ret = recfile_next(&rf, &c)) > 0) {
 		if (c.type != RECFILE_EVENT)
 			continue;
 		if (watch_handle(w, c.data, true))
@@ -408,106 +303,67 @@ static void live_summary(struct live_reader *r, struct ctdiag_counters *prev,
 	*prev_ns = now;
 }
 
-#define READ_BATCH 64
-/* Draining at exit stops after this long even under a steady stream. */
-#define DRAIN_NS 500000000ull
+static int watch_tick(void *arg, uint64_t now, uint64_t *wake)
+{
+	struct watch *w = arg;
+	uint64_t step = (uint64_t)(w->summary_s * 1e9);
+
+	if (!w->next_sum || now < w->next_sum) {
+		*wake = w->next_sum;
+		return LIVE_GO;
+	}
+	live_summary(w->r, &w->prev, &w->prev_ns,
+		     w->tot.lost - w->lost_at_sum);
+	w->lost_at_sum = w->tot.lost;
+	w->next_sum += step;
+	if (w->next_sum <= now)
+		w->next_sum = now + step;
+	fflush(stdout);
+	return LIVE_AGAIN;
+}
+
+static int watch_events(void *arg, const struct ctdiag_event *ev, size_t n)
+{
+	struct watch *w = arg;
+	size_t i;
+
+	for (i = 0; i < n && !w->done; i++)
+		w->done = watch_handle(w, &ev[i], false);
+	fflush(stdout);
+	return w->done ? LIVE_STOP : LIVE_GO;
+}
+
+static const struct live_ops watch_ops = {
+	.tick = watch_tick,
+	.events = watch_events,
+};
 
 static int watch_live(struct watch *w, double duration)
 {
-	struct ctdiag_event *buf;
-	struct ctdiag_counters prev;
 	struct live_reader r;
-	uint64_t start = now_mono_ns(), deadline = 0, next_sum = 0, prev_ns;
-	uint64_t lost_at_sum = 0, drain_end;
+	uint64_t start = now_mono_ns(), deadline = 0;
 	int64_t module_lost;
-	int status = EXIT_OK;
-	bool done = false;
+	int status;
 
-	buf = malloc(READ_BATCH * sizeof(*buf));
-	if (!buf) {
-		p_err("out of memory");
-		return EXIT_FAIL;
-	}
 	status = live_open(&r, &w->filt);
-	if (status) {
-		free(buf);
+	if (status)
 		return status;
-	}
 	if (duration > 0)
 		deadline = start + (uint64_t)(duration * 1e9);
-	prev_ns = start;
+	w->r = &r;
+	w->prev_ns = start;
 	if (w->summary_s > 0) {
-		next_sum = start + (uint64_t)(w->summary_s * 1e9);
-		if (ctdiag_dev_counters(r.fd, &prev))
-			memset(&prev, 0, sizeof(prev));
+		w->next_sum = start + (uint64_t)(w->summary_s * 1e9);
+		if (ctdiag_dev_counters(r.fd, &w->prev))
+			memset(&w->prev, 0, sizeof(w->prev));
 	}
-	while (!watch_stop && !done) {
-		struct pollfd pfd = { .fd = r.fd, .events = POLLIN };
-		uint64_t now = now_mono_ns(), wake = 0;
-		int timeout = -1, i;
-		ssize_t n;
-
-		if (deadline && now >= deadline)
-			break;
-		if (next_sum && now >= next_sum) {
-			live_summary(&r, &prev, &prev_ns,
-				     w->tot.lost - lost_at_sum);
-			lost_at_sum = w->tot.lost;
-			next_sum += (uint64_t)(w->summary_s * 1e9);
-			if (next_sum <= now)
-				next_sum = now + (uint64_t)(w->summary_s * 1e9);
-			fflush(stdout);
-			continue;
-		}
-		if (deadline)
-			wake = deadline;
-		if (next_sum && (!wake || next_sum < wake))
-			wake = next_sum;
-		if (wake)
-			timeout = (wake - now + 999999) / 1000000;
-		if (poll(&pfd, 1, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			p_err("poll on %s: %s", ctdiag_dev_path(), strerror(errno));
-			status = EXIT_FAIL;
-			break;
-		}
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		n = live_read(&r, buf, READ_BATCH);
-		if (n == -EAGAIN || n == -EINTR)
-			continue;
-		if (n < 0) {
-			p_err("reading %s: %s", ctdiag_dev_path(),
-			      n == -ENODEV ? "the module went away (unloaded?)" :
-			      strerror(-n));
-			status = EXIT_FAIL;
-			break;
-		}
-		for (i = 0; i < n && !done; i++)
-			done = watch_handle(w, &buf[i], false);
-		fflush(stdout);
-	}
-	/* Take the module's loss count first, then drain what is queued, so
-	 * every loss it counted has had its LOST record delivered to us. */
-	module_lost = live_module_lost(&r, NULL);
-	drain_end = now_mono_ns() + DRAIN_NS;
-	while (!done && status == EXIT_OK && now_mono_ns() < drain_end) {
-		ssize_t n = live_read(&r, buf, READ_BATCH);
-		int i;
-
-		if (n <= 0)
-			break;
-		for (i = 0; i < n && !done; i++)
-			done = watch_handle(w, &buf[i], false);
-	}
+	status = live_loop(&r, &watch_ops, w, deadline, &module_lost);
 	fflush(stdout);
 	/* With --count we stop reading early, so the stream cannot have
 	 * reported everything the module counted: no cross-check then. */
 	watch_print_totals("watch", &w->tot,
-			   done || module_lost < 0 ? -1 : module_lost);
+			   w->done || module_lost < 0 ? -1 : module_lost);
 	live_close(&r);
-	free(buf);
 	return status;
 }
 
@@ -605,8 +461,8 @@ int do_watch(int argc, char **argv)
 	out_init(stdout, json);
 	/* Events must reach a pipe (watch | grep) as they happen. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	watch_stop = 0;
-	watch_signals();
+	live_stop = 0;
+	live_signals();
 	ret = file ? watch_replay(&w, file) : watch_live(&w, duration);
 	watch_totals_free(&w.tot);
 	return ret;
