@@ -1076,17 +1076,13 @@ int do_doctor(int argc, char **argv)
 	struct doctor *d;
 	struct stat st;
 	bool json = false;
-	int opt, rc = EXIT_OK;
+	int opt, ret, rc = EXIT_OK;
 	size_t i;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:r:k:V:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o':
-			if (parse_output_opt("doctor", optarg, &json))
-				return EXIT_USAGE;
-			break;
 		case 'r':
 			if (!*optarg || strchr(optarg, '/'))
 				return p_usage("doctor", "invalid release '%s'", optarg);
@@ -1098,11 +1094,11 @@ int do_doctor(int argc, char **argv)
 		case 'V':
 			vmlinux = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			return getopt_usage_error("doctor", argv);
+			ret = parse_common_opt("doctor", opt, argv, &json,
+					       usage);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (check_no_args("doctor", argc, argv))

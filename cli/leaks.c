@@ -941,15 +941,10 @@ int do_leaks(int argc, char **argv)
 		case 'c':
 			conntrack = optarg;
 			break;
-		case 'o':
-			if (parse_output_opt("leaks", optarg, &json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			return getopt_usage_error("leaks", argv);
+			rc = parse_common_opt("leaks", opt, argv, &json, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
 	if (check_no_args("leaks", argc, argv))

@@ -313,20 +313,21 @@ static void print_prometheus(const struct stats *s)
 	}
 }
 
-static void usage(void)
+static void usage(FILE *fp)
 {
-	printf("Usage: ctdiag stats [OPTIONS]\n"
-	       "\n"
-	       "The module's counters beside the kernel's per-CPU conntrack statistics\n"
-	       "(the numbers conntrack -S prints) for this network namespace.\n"
-	       "Without the module: the kernel's statistics only.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -o, --output FMT       plain (default), json or prometheus\n"
-	       "                         (node_exporter textfile format)\n"
-	       "  -h, --help             show this help\n"
-	       "\n"
-	       "Exit status: 0 ok, 1 runtime failure, 2 usage error.  See ctdiag-stats(8).\n");
+	fprintf(fp,
+		"Usage: ctdiag stats [OPTIONS]\n"
+		"\n"
+		"The module's counters beside the kernel's per-CPU conntrack statistics\n"
+		"(the numbers conntrack -S prints) for this network namespace.\n"
+		"Without the module: the kernel's statistics only.\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FMT       plain (default), json or prometheus\n"
+		"                         (node_exporter textfile format)\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 runtime failure, 2 usage error.  See ctdiag-stats(8).\n");
 }
 
 int do_stats(int argc, char **argv)
@@ -345,22 +346,14 @@ int do_stats(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			if (!strcmp(optarg, "prometheus")) {
-				fmt = PROM;
-				break;
-			}
-			if (parse_output_opt("stats", optarg, &json))
-				return EXIT_USAGE;
-			fmt = json ? JSON : PLAIN;
-			break;
-		case 'h':
-			usage();
-			return EXIT_OK;
-		default:
-			return getopt_usage_error("stats", argv);
+		if (opt == 'o' && !strcmp(optarg, "prometheus")) {
+			fmt = PROM;
+			continue;
 		}
+		ret = parse_common_opt("stats", opt, argv, &json, usage);
+		if (ret >= 0)
+			return ret;
+		fmt = json ? JSON : PLAIN;
 	}
 	if (check_no_args("stats", argc, argv))
 		return EXIT_USAGE;

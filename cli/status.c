@@ -158,22 +158,14 @@ int do_status(int argc, char **argv)
 	struct ctdiag_info info;
 	uint64_t count = 0, max = 0;
 	bool json = false;
-	int opt, fd, ret = EXIT_OK;
+	int opt, fd, rc, ret = EXIT_OK;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			if (parse_output_opt("status", optarg, &json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return getopt_usage_error("status", argv);
-		}
+		rc = parse_common_opt("status", opt, argv, &json, usage);
+		if (rc >= 0)
+			return rc;
 	}
 	if (check_no_args("status", argc, argv))
 		return EXIT_USAGE;

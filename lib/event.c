@@ -606,14 +606,3 @@ int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 		return 1;
 	}
 }
-
-int getopt_usage_error(const char *cmd, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (optopt > 0 && optopt < 128 && arg && arg[0] == '-' && arg[1] != '-')
-		return p_usage(cmd, "option '-%c' is unknown or needs an argument",
-			       optopt);
-	return p_usage(cmd, "option '%s' is unknown or needs an argument",
-		       arg ? arg : "?");
-}

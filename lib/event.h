@@ -91,10 +91,6 @@ enum {
 int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 	       const char *cmd);
 
-/* After getopt_long returned '?' (with opterr = 0): the usage error
- * naming the option; returns EXIT_USAGE. */
-int getopt_usage_error(const char *cmd, char **argv);
-
 /* netns NAME|PATH|INODE -> inode.  0 or -errno. */
 int netns_inode(const char *s, uint32_t *ino);
 

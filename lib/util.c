@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,6 +57,17 @@ int p_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int getopt_usage_error(const char *cmd, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt > 0 && optopt < 128 && arg && arg[0] == '-' && arg[1] != '-')
+		return p_usage(cmd, "option '-%c' is unknown or needs an argument",
+			       optopt);
+	return p_usage(cmd, "option '%s' is unknown or needs an argument",
+		       arg ? arg : "?");
+}
+
 int parse_output_opt(const char *cmd, const char *arg, bool *json)
 {
 	if (!strcmp(arg, "json"))
@@ -65,6 +77,20 @@ int parse_output_opt(const char *cmd, const char *arg, bool *json)
 	else
 		return p_usage(cmd, "unknown output format '%s'", arg);
 	return 0;
+}
+
+int parse_common_opt(const char *cmd, int opt, char **argv, bool *json,
+		     void (*help)(FILE *fp))
+{
+	switch (opt) {
+	case 'o':
+		return parse_output_opt(cmd, optarg, json) ? EXIT_USAGE : -1;
+	case 'h':
+		help(stdout);
+		return EXIT_OK;
+	default:
+		return getopt_usage_error(cmd, argv);
+	}
 }
 
 int check_no_args(const char *cmd, int argc, char **argv)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit statuses, documented in ctdiag(8). */
 enum {
@@ -24,10 +25,22 @@ void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: message plus a hint to run --help; caller returns EXIT_USAGE. */
 int p_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Subcommand option boilerplate.  Each returns 0, or EXIT_USAGE after the
- * usage error.  -o plain|json (the last one given wins): */
+/* After getopt_long returned '?' (with opterr = 0): the usage error
+ * naming the option; returns EXIT_USAGE. */
+int getopt_usage_error(const char *cmd, char **argv);
+/* -o plain|json (the last one given wins): 0, or EXIT_USAGE after the
+ * usage error. */
 int parse_output_opt(const char *cmd, const char *arg, bool *json);
-/* After the getopt loop: an argument left over is a usage error. */
+/*
+ * The options a subcommand shares with the others, for the default: case
+ * of its getopt switch: -o plain|json, -h/--help (help(stdout)) and what
+ * getopt rejected.  Returns -1 to go on parsing, else the status to exit
+ * with (EXIT_OK after the help, EXIT_USAGE after a usage error).
+ */
+int parse_common_opt(const char *cmd, int opt, char **argv, bool *json,
+		     void (*help)(FILE *fp));
+/* After the getopt loop: an argument left over is a usage error.  0, or
+ * EXIT_USAGE after the usage error. */
 int check_no_args(const char *cmd, int argc, char **argv);
 
 /* Strict number parsing: whole string, range-checked. 0 or -EINVAL/-ERANGE. */
