@@ -100,6 +100,33 @@ static void fill_winner(struct ctdiag_event *ev, const struct nf_conn *w)
 			     &w->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
 }
 
+/* Entry: remember the skb and its (unconfirmed) ct, and start the event
+ * while the ct is certainly alive, if a reader wants this type. */
+static void clash_begin(struct clash_ctx *c, struct sk_buff *skb,
+			struct nf_conn *ct, u16 type)
+{
+	c->skb = skb;
+	c->loser = (unsigned long)ct;
+	c->want = ctdiag_ring_wants(type);
+	if (c->want) {
+		ctdiag_event_init(&c->ev, type);
+		ctdiag_event_from_ct(&c->ev, ct);
+		c->ev.u.clash.queue = nfq_current_queue();
+	}
+}
+
+/* Return: count the outcome and emit the event begun at entry. */
+static void clash_end(struct clash_ctx *c, unsigned int outcome, int probe,
+		      u64 t0)
+{
+	CTDIAG_INC(clash[outcome]);
+	if (c->want) {
+		c->ev.u.clash.outcome = outcome;
+		ctdiag_ring_emit(&c->ev);
+	}
+	probe_time(probe, t0);
+}
+
 static int resolve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct clash_ctx *c = (struct clash_ctx *)ri->data;
@@ -117,16 +144,10 @@ static int resolve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!loser || !h)
 		return 1;
 	winner = nf_ct_tuplehash_to_ctrack(h);
-	c->skb = skb;
-	c->loser = (unsigned long)loser;
+	clash_begin(c, skb, loser, CTDIAG_EV_CLASH);
 	c->winner = (unsigned long)winner;
-	c->want = ctdiag_ring_wants(CTDIAG_EV_CLASH);
-	if (c->want) {
-		ctdiag_event_init(&c->ev, CTDIAG_EV_CLASH);
-		ctdiag_event_from_ct(&c->ev, loser);
-		c->ev.u.clash.queue = nfq_current_queue();
+	if (c->want)
 		fill_winner(&c->ev, winner);
-	}
 	probe_time(CTDIAG_PROBE_RESOLVE_CLASH, t0);
 	return 0;
 }
@@ -157,12 +178,7 @@ static int resolve_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (c->want && now)
 			c->ev.u.clash.other_id = ctdiag_ct_id(now);
 	}
-	CTDIAG_INC(clash[outcome]);
-	if (c->want) {
-		c->ev.u.clash.outcome = outcome;
-		ctdiag_ring_emit(&c->ev);
-	}
-	probe_time(CTDIAG_PROBE_RESOLVE_CLASH, t0);
+	clash_end(c, outcome, CTDIAG_PROBE_RESOLVE_CLASH, t0);
 	return 0;
 }
 
@@ -240,14 +256,7 @@ static int update_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	 * a swap frees it inside the call. */
 	if (!ct || nf_ct_is_confirmed(ct))
 		return 1;
-	c->skb = skb;
-	c->loser = (unsigned long)ct;
-	c->want = ctdiag_ring_wants(CTDIAG_EV_NFQ_UPDATE);
-	if (c->want) {
-		ctdiag_event_init(&c->ev, CTDIAG_EV_NFQ_UPDATE);
-		ctdiag_event_from_ct(&c->ev, ct);
-		c->ev.u.clash.queue = nfq_current_queue();
-	}
+	clash_begin(c, skb, ct, CTDIAG_EV_NFQ_UPDATE);
 	probe_time(CTDIAG_PROBE_UPDATE, t0);
 	return 0;
 }
@@ -267,14 +276,9 @@ static int update_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		outcome = CTDIAG_CLASH_NFQ_SWAP;
 	else
 		return 0;
-	CTDIAG_INC(clash[outcome]);
-	if (c->want) {
-		c->ev.u.clash.outcome = outcome;
-		if (outcome == CTDIAG_CLASH_NFQ_SWAP)
-			fill_winner(&c->ev, now);
-		ctdiag_ring_emit(&c->ev);
-	}
-	probe_time(CTDIAG_PROBE_UPDATE, t0);
+	if (c->want && outcome == CTDIAG_CLASH_NFQ_SWAP)
+		fill_winner(&c->ev, now);
+	clash_end(c, outcome, CTDIAG_PROBE_UPDATE, t0);
 	return 0;
 }
 
