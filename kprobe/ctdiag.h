@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "ctdiag_abi.h"
 
@@ -52,6 +53,28 @@ struct ctdiag_pcpu {
 DECLARE_PER_CPU(struct ctdiag_pcpu, ctdiag_pcpu);
 #define CTDIAG_INC(field)	this_cpu_inc(ctdiag_pcpu.field)
 #define CTDIAG_ADD(field, v)	this_cpu_add(ctdiag_pcpu.field, (v))
+
+/*
+ * Clocks.  Reading the clocksource is what costs (natively ~20 ns with the
+ * TSC; under qemu TCG the guest runs on the HPET, an emulated MMIO access
+ * of microseconds that serialises the vCPUs), so the packet path reads none
+ * and an event reads one:
+ *  - per packet, CLOCK_BOOTTIME at tick resolution (last_seen_ns: idle
+ *    expiry counts in seconds);
+ *  - CLOCK_REALTIME derived from a CLOCK_BOOTTIME reading: the two differ
+ *    by offsets that change only when the wall clock is set or the system
+ *    resumes, read under the timekeeper's seqcount without the clocksource.
+ */
+static inline u64 ctdiag_tick_boot_ns(void)
+{
+	return ktime_get_coarse_boottime_ns();
+}
+
+static inline u64 ctdiag_boot_to_real_ns(u64 boot_ns)
+{
+	return boot_ns + ktime_mono_to_any(0, TK_OFFS_REAL) -
+	       ktime_mono_to_any(0, TK_OFFS_BOOT);
+}
 
 /* main.c: sum per-CPU counters and ask each part for what it owns. */
 void ctdiag_counters_fill(struct ctdiag_counters *c);
@@ -124,7 +147,7 @@ struct ctdiag_ext {
 	struct ctdiag_tuple	reply;
 	u64			created_real_ns;
 	u64			created_boot_ns;
-	u64			last_seen_ns;	/* boot clock; WRITE_ONCE */
+	u64			last_seen_ns;	/* boot clock, tick resolution; WRITE_ONCE */
 	atomic64_t		pkts[IP_CT_DIR_MAX];
 	atomic64_t		bytes[IP_CT_DIR_MAX];
 	void __rcu		*blob[CTDIAG_EXT_TYPES_MAX];

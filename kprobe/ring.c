@@ -181,8 +181,8 @@ void ctdiag_ring_emit(struct ctdiag_event *ev)
 	ev->size = sizeof(*ev);
 	ev->cpu = smp_processor_id();
 	ev->seq = seq;
-	ev->ts_real_ns = ktime_get_real_fast_ns();
 	ev->ts_boot_ns = ktime_get_boot_fast_ns();
+	ev->ts_real_ns = ctdiag_boot_to_real_ns(ev->ts_boot_ns);
 	rbe = ring_buffer_lock_reserve(ring_buf, sizeof(*ev));
 	if (rbe) {
 		memcpy(ring_buffer_event_data(rbe), ev, sizeof(*ev));

@@ -276,9 +276,9 @@ static struct ctdiag_ext *ext_alloc(struct nf_conn *ct, u16 how, gfp_t gfp)
 	rec->nf_orig = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ctdiag_tuple_from_nf(&rec->orig, &rec->nf_orig);
 	ext_refresh_reply(rec, ct);
-	rec->created_real_ns = ktime_get_real_ns();
 	rec->created_boot_ns = ktime_get_boot_fast_ns();
-	rec->last_seen_ns = rec->created_boot_ns;
+	rec->created_real_ns = ctdiag_boot_to_real_ns(rec->created_boot_ns);
+	rec->last_seen_ns = ctdiag_tick_boot_ns();
 	for (d = 0; d < IP_CT_DIR_MAX; d++) {
 		atomic64_set(&rec->pkts[d], 0);
 		atomic64_set(&rec->bytes[d], 0);
@@ -333,7 +333,7 @@ void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
 {
 	atomic64_inc(&rec->pkts[dir]);
 	atomic64_add(len, &rec->bytes[dir]);
-	WRITE_ONCE(rec->last_seen_ns, ktime_get_boot_fast_ns());
+	WRITE_ONCE(rec->last_seen_ns, ctdiag_tick_boot_ns());
 	WRITE_ONCE(rec->status, READ_ONCE(ct->status));
 #ifdef CONFIG_NF_CONNTRACK_MARK
 	WRITE_ONCE(rec->mark, READ_ONCE(ct->mark));

@@ -248,7 +248,7 @@ struct ctdiag_ext_rec {
 	__u32	status;
 	__u64	created_real_ns;
 	__u64	created_boot_ns;
-	__u64	last_seen_boot_ns;
+	__u64	last_seen_boot_ns;	/* at tick resolution (1-10 ms) */
 	__u64	pkts[2];
 	__u64	bytes[2];
 	struct ctdiag_tuple orig;
