@@ -23,6 +23,7 @@
 #include "ctdump.h"
 #include "ctmsg.h"
 #include "ctparse.h"
+#include "fmtbuf.h"
 #include "event.h"
 #include "dev.h"
 #include "extsnap.h"
@@ -192,27 +193,71 @@ static const char *reason(const struct evidence *ev, const struct ctdiag_ext_rec
 	return cache[slot];
 }
 
+/* Seconds with one decimal, cut (not rounded): "1.8s" */
+static void fb_secs(struct fmtbuf *b, __u64 ms)
+{
+	fb_u64(b, ms / 1000);
+	fb_putc(b, '.');
+	fb_u64(b, (ms % 1000) / 100);
+	fb_putc(b, 's');
+}
+
+/*
+ * The plain line of a leak, "leak id=N netns=N[(NAME)] zone=N PROTO TUPLE
+ * age=S idle=S size=N how=HOW: REASON", built without printf and written
+ * in one go: an offline check can print close to a million of them.
+ */
+static void print_leak_line(const struct ctdiag_ext_rec *r, const char *nsname,
+			    __u64 age, __u64 idle, const char *why)
+{
+	char line[1024], pb[8];
+	struct fmtbuf b;
+
+	fb_init(&b, line, sizeof(line) - 1);
+	fb_lit(&b, "leak id=");
+	fb_u64(&b, r->ct_id);
+	fb_lit(&b, " netns=");
+	fb_u64(&b, r->netns);
+	if (nsname && *nsname) {
+		fb_putc(&b, '(');
+		fb_puts(&b, nsname);
+		fb_putc(&b, ')');
+	}
+	fb_lit(&b, " zone=");
+	fb_u64(&b, r->zone);
+	fb_putc(&b, ' ');
+	fb_puts(&b, proto_name(r->orig.protonum, pb, sizeof(pb)));
+	fb_putc(&b, ' ');
+	fb_tuple(&b, &r->orig);
+	fb_lit(&b, " age=");
+	fb_secs(&b, age);
+	fb_lit(&b, " idle=");
+	fb_secs(&b, idle);
+	fb_lit(&b, " size=");
+	fb_u64(&b, r->size);
+	fb_lit(&b, " how=");
+	fb_puts(&b, ext_how_name(r->how));
+	fb_lit(&b, ": ");
+	fb_puts(&b, why);
+	*b.p++ = '\n';		/* room kept by the - 1 above */
+	fwrite_unlocked(line, 1, fb_len(&b, line), out_fp());
+}
+
 static void print_leak(const struct report *rep, const struct evidence *ev,
 		       const struct ctdiag_ext_rec *r, const char *nsname,
 		       bool netns_gone)
 {
 	__u64 age = ms_since(rep->now_boot_ns, r->created_boot_ns);
 	__u64 idle = ms_since(rep->now_boot_ns, r->last_seen_boot_ns);
-	char pb[8], t[200];
+	char pb[8];
 
+	if (!out_is_json()) {
+		print_leak_line(r, nsname, age, idle, reason(ev, r, netns_gone));
+		return;
+	}
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "schema", NULL, LEAKS_JSON_SCHEMA);
 	print_string(PRINT_JSON, "type", NULL, "leak");
-	if (!out_is_json()) {
-		/* the plain line in one go: leaks can be many */
-		tuple_snprintf(t, sizeof(t), &r->orig);
-		fprintf(out_fp(), "leak id=%u netns=%u%s%s%s zone=%u %s %s age=%llu.%llus idle=%llu.%llus size=%u how=%s: %s\n",
-			r->ct_id, r->netns, nsname && *nsname ? "(" : "",
-			nsname && *nsname ? nsname : "", nsname && *nsname ? ")" : "",
-			r->zone, proto_name(r->orig.protonum, pb, sizeof(pb)), t,
-			age / 1000, (age % 1000) / 100, idle / 1000, (idle % 1000) / 100,
-			r->size, ext_how_name(r->how), reason(ev, r, netns_gone));
-	}
 	print_uint(PRINT_JSON, "id", NULL, r->ct_id);
 	print_uint(PRINT_JSON, "netns", NULL, r->netns);
 	if (nsname && *nsname)
@@ -221,8 +266,7 @@ static void print_leak(const struct report *rep, const struct evidence *ev,
 	print_uint(PRINT_JSON, "zone", NULL, r->zone);
 	print_string(PRINT_JSON, "proto", NULL,
 		     proto_name(r->orig.protonum, pb, sizeof(pb)));
-	if (out_is_json())
-		print_tuple("orig", &r->orig);
+	print_tuple("orig", &r->orig);
 	print_uint(PRINT_JSON, "age_ms", NULL, age);
 	print_uint(PRINT_JSON, "idle_ms", NULL, idle);
 	print_uint(PRINT_JSON, "size", NULL, r->size);
@@ -850,6 +894,13 @@ static int offline_join(struct offline *o, struct report *rep)
 		uint64_t off = o->last_keys[i].offset + sizeof(struct recfile_chunk_hdr);
 		struct netns_sum *sum;
 
+		if (i + LJ_AHEAD < o->nlast) {
+			struct lj_key next = o->last_keys[i + LJ_AHEAD].k;
+
+			if (o->wildcard_netns)
+				next.netns = 0;
+			lj_prefetch(o->table, &next);
+		}
 		if (o->wildcard_netns)
 			k.netns = 0;
 		if (lj_lookup(o->table, &k) >= 0)
@@ -885,7 +936,15 @@ static int leaks_offline(const char *records, const char *conntrack,
 	int ret, rc = EXIT_FAIL;
 
 	if (conntrack) {
-		o.table = lj_create(1 << 16);
+		struct stat st;
+		size_t guess = 1 << 16;
+
+		/* sized for the listing (a conntrack -L -o extended,id line
+		 * is typically 160-200 bytes) so it is not rehashed while it
+		 * fills; it still grows past the guess (capped at 1M) */
+		if (stat(conntrack, &st) == 0 && st.st_size / 160 > (off_t)guess)
+			guess = st.st_size / 160 < (1 << 20) ? st.st_size / 160 : 1 << 20;
+		o.table = lj_create(guess);
 		if (!o.table) {
 			p_err("out of memory");
 			return EXIT_FAIL;

@@ -157,16 +157,31 @@ int64_t lj_lookup(const struct lj_table *t, const struct lj_key *k)
 	}
 }
 
+void lj_prefetch(const struct lj_table *t, const struct lj_key *k)
+{
+	__builtin_prefetch(&t->slots[slot_of(k, t->mask)]);
+}
+
 size_t lj_unmatched(const struct ctdiag_ext_rec *recs, size_t n,
 		    const struct lj_table *live, uint32_t *out)
 {
-	size_t i, m = 0;
-	struct lj_key k;
+	struct lj_key ring[LJ_AHEAD];
+	size_t i, j, m = 0;
 
-	for (i = 0; i < n; i++) {
-		lj_key_make(&k, recs[i].ct_id, recs[i].netns, &recs[i].orig);
-		if (lj_lookup(live, &k) < 0)
-			out[m++] = i;
+	/* make and prefetch each key LJ_AHEAD records before looking it
+	 * up; record j's key is in ring[j % LJ_AHEAD] until record
+	 * j + LJ_AHEAD's replaces it */
+	for (i = 0; i < n + LJ_AHEAD; i++) {
+		if (i >= LJ_AHEAD) {
+			j = i - LJ_AHEAD;
+			if (lj_lookup(live, &ring[j % LJ_AHEAD]) < 0)
+				out[m++] = j;
+		}
+		if (i < n) {
+			lj_key_make(&ring[i % LJ_AHEAD], recs[i].ct_id,
+				    recs[i].netns, &recs[i].orig);
+			lj_prefetch(live, &ring[i % LJ_AHEAD]);
+		}
 	}
 	return m;
 }

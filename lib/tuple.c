@@ -57,19 +57,49 @@ static int has_ports(const struct ctdiag_tuple *t)
 	}
 }
 
+static void fb_addr(struct fmtbuf *b, const struct ctdiag_tuple *t, int dst)
+{
+	const uint8_t *a = dst ? t->dst : t->src;
+
+	if (t->l3num == AF_INET)
+		fb_ipv4(b, a);
+	else if (t->l3num == AF_INET6)
+		fb_ipv6(b, a);
+	else
+		fb_putc(b, '?');
+}
+
+void fb_tuple(struct fmtbuf *b, const struct ctdiag_tuple *t)
+{
+	fb_lit(b, "src=");
+	fb_addr(b, t, 0);
+	fb_lit(b, " dst=");
+	fb_addr(b, t, 1);
+	if (is_icmp(t)) {
+		fb_lit(b, " type=");
+		fb_u64(b, t->dport >> 8);
+		fb_lit(b, " code=");
+		fb_u64(b, t->dport & 0xff);
+		fb_lit(b, " id=");
+		fb_u64(b, t->sport);
+	} else if (has_ports(t)) {
+		fb_lit(b, " sport=");
+		fb_u64(b, t->sport);
+		fb_lit(b, " dport=");
+		fb_u64(b, t->dport);
+	}
+}
+
 int tuple_snprintf(char *buf, size_t len, const struct ctdiag_tuple *t)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	struct fmtbuf b;
 
-	tuple_addr(t, 0, s, sizeof(s));
-	tuple_addr(t, 1, d, sizeof(d));
-	if (is_icmp(t))
-		return snprintf(buf, len, "src=%s dst=%s type=%u code=%u id=%u",
-				s, d, t->dport >> 8, t->dport & 0xff, t->sport);
-	if (has_ports(t))
-		return snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u",
-				s, d, t->sport, t->dport);
-	return snprintf(buf, len, "src=%s dst=%s", s, d);
+	if (!len)
+		return 0;
+	fb_init(&b, buf, len - 1);
+	fb_tuple(&b, t);
+	*b.p = 0;
+	return fb_len(&b, buf);
 }
 
 void print_tuple(const char *key, const struct ctdiag_tuple *t)
