@@ -627,14 +627,20 @@ static int load_listing(struct offline *o)
 {
 	char err[512];
 	FILE *fp = fopen(o->conntrack, "r");
+	char *iobuf;
 	long ret;
 
 	if (!fp) {
 		p_err("cannot open %s: %s", o->conntrack, strerror(errno));
 		return -errno;
 	}
+	/* big reads: a listing of 200k entries is ~35 MB */
+	iobuf = malloc(1 << 20);
+	if (iobuf)
+		setvbuf(fp, iobuf, _IOFBF, 1 << 20);
 	ret = ctparse_file(fp, o->conntrack, listing_cb, o, err, sizeof(err));
 	fclose(fp);
+	free(iobuf);
 	if (ret == -EINVAL && err[0] && strchr(err, ':'))
 		p_err("%s", err);
 	else if (ret == -EIO)
@@ -978,6 +984,7 @@ int do_leaks(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char obuf[1 << 20];
 	const char *records = NULL, *conntrack = NULL;
 	struct report rep = { 0 };
 	double grace = 1.0;
@@ -1013,7 +1020,8 @@ int do_leaks(int argc, char **argv)
 	if (records && grace_set)
 		return p_usage("leaks", "--grace applies to live checks only, not --records");
 	out_init(stdout, json);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	/* glibc ignores the size without a buffer: give it one */
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (records)
 		rc = leaks_offline(records, conntrack, &rep);
 	else

@@ -27,15 +27,15 @@ static inline void fb_init(struct fmtbuf *b, char *buf, size_t len)
 	b->over = false;
 }
 
+void fb_mem_cut(struct fmtbuf *b, const void *s, size_t n);
+
 static inline void fb_mem(struct fmtbuf *b, const void *s, size_t n)
 {
-	size_t room = b->end - b->p;
-
-	if (n > room) {
-		n = room;
-		b->over = true;
+	if (__builtin_expect(n > (size_t)(b->end - b->p), 0)) {
+		fb_mem_cut(b, s, n);
+		return;
 	}
-	memcpy(b->p, s, n);
+	memcpy(b->p, s, n);	/* n is often a constant: inlined */
 	b->p += n;
 }
 

@@ -42,6 +42,11 @@ int recfile_open(struct recfile *rf, const char *path)
 		snprintf(rf->err, sizeof(rf->err), "%s: %s", path, strerror(-err));
 		return err;
 	}
+	/* recordings run to hundreds of MB: read them in big gulps, not
+	 * stdio's st_blksize (4 KiB) */
+	rf->iobuf = malloc(RECFILE_READ_BUF);
+	if (rf->iobuf)
+		setvbuf(rf->fp, rf->iobuf, _IOFBF, RECFILE_READ_BUF);
 	n = fread(h, 1, sizeof(*h), rf->fp);
 	if (n < sizeof(h->magic) ||
 	    memcmp(h->magic, RECFILE_MAGIC, sizeof(h->magic)))
@@ -160,6 +165,7 @@ void recfile_close(struct recfile *rf)
 {
 	if (rf->fp)
 		fclose(rf->fp);
+	free(rf->iobuf);
 	free(rf->buf);
 	free(rf->path);
 	memset(rf, 0, sizeof(*rf));

@@ -102,6 +102,8 @@ struct recfile_end {
 CTDIAG_ASSERT_SIZE(struct recfile_end, 24);
 
 /* Reading. */
+#define RECFILE_READ_BUF	(1u << 20)
+
 struct recfile {
 	FILE	*fp;
 	char	*path;
@@ -109,6 +111,7 @@ struct recfile {
 	uint64_t offset;	/* file offset of the next chunk */
 	void	*buf;		/* payload of the current chunk */
 	size_t	bufsz;
+	void	*iobuf;		/* fp's buffer, RECFILE_READ_BUF bytes */
 	bool	saw_end;
 	char	err[512];	/* last error, with file and byte offset */
 };

@@ -424,6 +424,41 @@ TEST(fmtbuf_numbers_and_bounds)
 	fb_init(&b, buf, 4);
 	fb_lit(&b, "abcdef");
 	CHECK(b.over && fb_len(&b, buf) == 4 && !memcmp(buf, "abcd", 4));
+	fb_init(&b, buf, 3);		/* a number cut off at the end */
+	fb_u64(&b, 123456);
+	CHECK(b.over && fb_len(&b, buf) == 3 && !memcmp(buf, "123", 3));
+}
+
+TEST(fmtbuf_equals_printf_and_inet_ntop)
+{
+	char ours[64], lib[64], a6s[INET6_ADDRSTRLEN];
+	unsigned int i, bad = 0;
+	struct fmtbuf b;
+
+	for (i = 0; i < 200000; i++) {
+		uint64_t v = i < 1100 ? i : (uint64_t)rnd() << (rnd() % 33) | rnd();
+		uint8_t a4[4] = { rnd(), rnd() % 3 ? rnd() % 10 : 100, rnd() % 2 * 255, rnd() };
+		uint8_t a6[16] = { 0 };
+
+		fb_init(&b, ours, sizeof(ours) - 1);
+		fb_u64(&b, v);
+		fb_putc(&b, ' ');
+		fb_hex(&b, v);
+		fb_putc(&b, ' ');
+		fb_ipv4(&b, a4);
+		fb_putc(&b, ' ');
+		a6[rnd() % 16] = rnd();
+		a6[rnd() % 16] = rnd();
+		fb_ipv6(&b, a6);
+		*b.p = 0;
+		snprintf(lib, sizeof(lib), "%llu %llx %u.%u.%u.%u %s",
+			 (unsigned long long)v, (unsigned long long)v,
+			 a4[0], a4[1], a4[2], a4[3],
+			 inet_ntop(AF_INET6, a6, a6s, sizeof(a6s)));
+		if (strcmp(ours, lib) && bad++ < 5)
+			printf("# '%s' != '%s'\n", ours, lib);
+	}
+	CHECK(bad == 0);
 }
 
 UNIT_MAIN()
