@@ -461,4 +461,27 @@ TEST(fmtbuf_equals_printf_and_inet_ntop)
 	CHECK(bad == 0);
 }
 
+/* CTMSG_SEED_DIR=DIR: also write 64 generated messages there, one per
+ * file, to seed the ct_msg fuzzer (tests/fuzz/seed-ctmsg.sh). */
+__attribute__((constructor)) static void write_seeds(void)
+{
+	const char *dir = getenv("CTMSG_SEED_DIR");
+	static char buf[8192];
+	char path[4096];
+	unsigned int i;
+
+	for (i = 0; dir && i < 64; i++) {
+		bool now_dep;
+		struct nlmsghdr *nlh = gen(buf, &now_dep);
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/seed-%02u", dir, i);
+		fp = fopen(path, "w");
+		if (!fp)
+			break;
+		fwrite(nlh, 1, nlh->nlmsg_len, fp);
+		fclose(fp);
+	}
+}
+
 UNIT_MAIN()
