@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Control experiment for the probe-patching crash (README, known issues):
+# arm and disarm a kprobe on nf_ct_destroy while conntracks are created and
+# flushed, either through ctdiag.ko (intercept=destroy) or WITHOUT ctdiag,
+# through the kernel's own tracefs kprobe events.  Run in the guest:
+#   tests/vm/run --cmd 'bash probe-control.sh tracefs 300'
+#   tests/vm/run --cmd 'bash probe-control.sh ctdiag 300'
+# Prints one line per 25 cycles and "done N cycles"; a crash shows in the
+# harness's kernel-log check (and the run never prints "done").
+set -u
+how=${1:-tracefs}
+cycles=${2:-300}
+T=/sys/kernel/tracing
+
+modprobe nf_conntrack || exit 1
+ip netns add s1
+ip -n s1 link set lo up
+ip netns exec s1 nft -f - <<'NFT'
+table inet t {
+	chain o { type filter hook output priority 0; ct state new counter; }
+	chain p { type filter hook prerouting priority 0; ct state new counter; }
+}
+NFT
+setsid bash -c '
+	ip netns exec s1 bench_connload udp -a 127.0.0.1 -t 100000 -r 2000 >/dev/null &
+	while :; do
+		ip netns exec s1 ctgen udp -n 30 -p 2 -r 1 >/dev/null
+		ip netns exec s1 ctgen tcp -n 4 -d 8888 >/dev/null
+		ip netns exec s1 conntrack -F >/dev/null 2>&1
+	done' &
+traffic=$!
+sleep 1
+
+case $how in
+tracefs)
+	echo 'p:ctl_destroy nf_conntrack:nf_ct_destroy ct=%di' >>$T/kprobe_events || exit 1
+	arm() { echo 1 >$T/events/kprobes/ctl_destroy/enable; }
+	disarm() { echo 0 >$T/events/kprobes/ctl_destroy/enable; }
+	;;
+ctdiag)
+	arm() { insmod "$CTDIAG_KO" intercept=destroy idle_timeout=0; }
+	disarm() { rmmod ctdiag; }
+	;;
+*)
+	echo "usage: probe-control.sh tracefs|ctdiag [CYCLES]" >&2
+	exit 2
+	;;
+esac
+
+for ((i = 1; i <= cycles; i++)); do
+	arm || exit 1
+	sleep 0.2
+	disarm || exit 1
+	((i % 25)) || echo "$how: $i cycles"
+done
+kill -- -"$traffic"
+echo "done $cycles cycles"
