@@ -109,16 +109,6 @@ static struct netns_sum *ns_sum(struct report *r, __u32 netns)
 	return &r->ns[r->nns++];
 }
 
-static const char *intercept_name(__u32 v)
-{
-	switch (v) {
-	case CTDIAG_INTERCEPT_HOOK: return "hook";
-	case CTDIAG_INTERCEPT_DESTROY: return "destroy";
-	case CTDIAG_INTERCEPT_BOTH: return "both";
-	default: return "unknown";
-	}
-}
-
 /* Which free path was evidently skipped, from the parameters, counters
  * and (recordings) the ring's destroy events. */
 static void skipped_path(const struct evidence *ev, const struct ctdiag_ext_rec *r,

@@ -41,16 +41,6 @@ static const char *const probe_names[CTDIAG_PROBE_MAX] = {
 	[CTDIAG_PROBE_PKT_HOOK] = "packet_hooks",
 };
 
-static const char *intercept_name(uint32_t v)
-{
-	switch (v) {
-	case CTDIAG_INTERCEPT_HOOK: return "hook";
-	case CTDIAG_INTERCEPT_DESTROY: return "destroy";
-	case CTDIAG_INTERCEPT_BOTH: return "both";
-	default: return "?";
-	}
-}
-
 static int read_module(struct stats *s)
 {
 	struct ctdiag_cpu_stats_req req;

@@ -16,16 +16,6 @@
 #include "output.h"
 #include "util.h"
 
-static const char *intercept_name(__u32 v)
-{
-	switch (v) {
-	case CTDIAG_INTERCEPT_HOOK: return "hook";
-	case CTDIAG_INTERCEPT_DESTROY: return "destroy";
-	case CTDIAG_INTERCEPT_BOTH: return "both";
-	default: return "unknown";
-	}
-}
-
 static int read_sysctl_u64(const char *path, uint64_t *v)
 {
 	unsigned long long x;

@@ -90,6 +90,17 @@ const char *destroy_path_name(unsigned int path)
 	}
 }
 
+/* The module's intercept= parameter (ctdiag_info.intercept). */
+const char *intercept_name(unsigned int v)
+{
+	switch (v) {
+	case CTDIAG_INTERCEPT_HOOK: return "hook";
+	case CTDIAG_INTERCEPT_DESTROY: return "destroy";
+	case CTDIAG_INTERCEPT_BOTH: return "both";
+	default: return "unknown";
+	}
+}
+
 const char *event_type_names(void)
 {
 	return "alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early";

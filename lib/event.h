@@ -22,6 +22,7 @@ const char *free_path_name(unsigned int path);
 const char *alloc_how_name(unsigned int how);
 const char *clash_outcome_name(unsigned int outcome);
 const char *destroy_path_name(unsigned int path);
+const char *intercept_name(unsigned int v);
 
 /* The comma-separated list of every -e name, for help texts. */
 const char *event_type_names(void);
