@@ -459,8 +459,10 @@ int do_watch(int argc, char **argv)
 	if (file && duration > 0)
 		return p_usage("watch", "--duration applies to live watching, not to -r");
 	out_init(stdout, json);
-	/* Events must reach a pipe (watch | grep) as they happen. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Events must reach a pipe (watch | grep) as they happen: live, each
+	 * batch read from the device is flushed (watch_events), one write
+	 * for up to 64 records instead of one per line. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	live_stop = 0;
 	live_signals();
 	ret = file ? watch_replay(&w, file) : watch_live(&w, duration);

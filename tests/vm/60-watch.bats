@@ -84,7 +84,7 @@ ct_id_ports() {
 	assert_output --regexp '^ctdiag watch: 5 events \(alloc 5\), 0 lost \(module counted 0\)$'
 }
 
-@test "watch: events reach a pipe within 100 ms (poll wake-up, line-buffered output)" {
+@test "watch: events reach a pipe within 100 ms (poll wake-up, output flushed per batch)" {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
 	# stamp each line as it arrives at the far end of a pipe
