@@ -80,7 +80,7 @@ test-progs: tests/vm/extmod/ctdiag_extmod.ko
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
-tests/tools/%: tests/tools/%.c
+tests/tools/%: tests/tools/%.c tests/tools/tool.h
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) -lpthread $(shell $(PKG_CONFIG) --libs libnetfilter_queue 2>/dev/null)
 
 # Host-only benchmark programs (tests/bench/bench_*.c), see make bench.

@@ -26,6 +26,13 @@
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
+#include <limits.h>
+#include "tool.h"
+
+static unsigned long num(const char *s)
+{
+	return tool_num("ce_nfq", s, ULONG_MAX);
+}
 
 struct qthread {
 	pthread_t tid;
@@ -164,20 +171,6 @@ static int setup(struct qthread *t)
 		return -1;
 	}
 	return 0;
-}
-
-static unsigned long num(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s) {
-		fprintf(stderr, "ce_nfq: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
 }
 
 int main(int argc, char **argv)

@@ -26,30 +26,17 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <limits.h>
+#include "tool.h"
 
 static unsigned long num(const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s) {
-		fprintf(stderr, "ce_udpsend: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
+	return tool_num("ce_udpsend", s, ULONG_MAX);
 }
 
 static void sa(struct sockaddr_in *a, const char *addr, unsigned long port)
 {
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_port = htons(port);
-	if (inet_pton(AF_INET, addr, &a->sin_addr) != 1) {
-		fprintf(stderr, "ce_udpsend: bad address '%s'\n", addr);
-		exit(2);
-	}
+	tool_sin("ce_udpsend", a, addr, port);
 }
 
 static int do_send(const char *addr, const char *saddr, unsigned long dport,

@@ -25,6 +25,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "tool.h"
+
+static unsigned long num(const char *s)
+{
+	return tool_num("ctgen", s, 100000000);
+}
 
 static int family = AF_INET;
 static int expect_fail;
@@ -185,20 +191,6 @@ static int do_tcp(unsigned int n, unsigned int sport, unsigned int dport)
 	close(lfd);
 	printf("tcp conns=%u\n", n);
 	return 0;
-}
-
-static unsigned int num(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || v > 100000000) {
-		fprintf(stderr, "ctgen: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
 }
 
 int main(int argc, char **argv)
