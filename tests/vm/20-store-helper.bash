@@ -69,3 +69,30 @@ wait_for() {
 	done
 	"$@"
 }
+
+# traffic_start NS [UDP_RATE]: in NS, a loop of new UDP and TCP conntracks
+# and a flush (conntrack -F), and with UDP_RATE that many new UDP
+# conntracks a second besides (bench_connload to 127.0.0.1, ICMP
+# unreachable back).  It runs in a process group of its own, $traffic_pid,
+# so that it can be paused (kill -STOP -- -$traffic_pid) and stopped as a
+# whole (traffic_stop).
+traffic_start() {
+	setsid bash -c '
+		ns=$1 rate=$2
+		[ "$rate" = 0 ] ||
+			ip netns exec "$ns" bench_connload udp -a 127.0.0.1 -t 100000 -r "$rate" >/dev/null &
+		while :; do
+			ip netns exec "$ns" ctgen udp -n 40 -p 2 -r 1 >/dev/null
+			ip netns exec "$ns" ctgen tcp -n 5 -d 8888 >/dev/null
+			ip netns exec "$ns" conntrack -F >/dev/null 2>&1
+		done' traffic "$1" "${2:-0}" &
+	traffic_pid=$!
+}
+
+traffic_stop() {
+	[ -n "${traffic_pid:-}" ] || return 0
+	kill -CONT -- -"$traffic_pid" 2>/dev/null || true
+	kill -- -"$traffic_pid" 2>/dev/null || true
+	wait "$traffic_pid" 2>/dev/null || true
+	traffic_pid=
+}

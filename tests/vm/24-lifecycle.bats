@@ -6,7 +6,7 @@ load helper
 load 20-store-helper
 
 teardown() {
-	[ -z "${traffic_pid:-}" ] || kill -- -"$traffic_pid" 2>/dev/null || true
+	traffic_stop
 	wait 2>/dev/null || true
 	store_ns_del s1 s2
 	vm_teardown
@@ -52,14 +52,8 @@ teardown() {
 @test "lifecycle: 20 load/unload cycles while traffic runs, clean log each time" {
 	store_ns_add s1
 	modprobe nf_conntrack
-	# In its own process group; it runs through insmod/rmmod too.
-	setsid bash -c '
-		while :; do
-			ip netns exec s1 ctgen udp -n 40 -p 2 -r 1 >/dev/null
-			ip netns exec s1 ctgen tcp -n 5 -d 8888 >/dev/null
-			ip netns exec s1 conntrack -F >/dev/null 2>&1
-		done' &
-	traffic_pid=$!
+	# it runs through insmod/rmmod too
+	traffic_start s1
 	local modes=(hook destroy both) i m
 	for ((i = 0; i < 20; i++)); do
 		m=${modes[i % 3]}
@@ -73,9 +67,7 @@ teardown() {
 		assert_output --partial "ctdiag: unloaded"
 		refute_output --regexp "$VM_BAD_RE"
 	done
-	kill -- -"$traffic_pid"
-	wait "$traffic_pid" 2>/dev/null || true
-	traffic_pid=
+	traffic_stop
 	# the traffic really ran through the whole loop
 	[ "$(ip netns exec s1 nft list chain inet t o | grep -o 'packets [0-9]*' | cut -d' ' -f2)" -gt 100 ]
 	[ ! -e /sys/kernel/slab/ctdiag_ext ]

@@ -25,7 +25,7 @@ PAUSE=${STRESS_PAUSE:-0}
 PARAMS=${STRESS_PARAMS:-}
 
 teardown() {
-	stop_traffic
+	traffic_stop
 	[ -z "${reader_pid:-}" ] || kill "$reader_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	store_ns_del s1
@@ -35,33 +35,12 @@ teardown() {
 	vm_teardown
 }
 
-# Traffic in its own process group, so it can be paused as a whole.
-start_traffic() {
-	setsid bash -c '
-		# new UDP conntracks all the time (ICMP unreachable back)
-		ip netns exec s1 bench_connload udp -a 127.0.0.1 -t 100000 -r 2000 >/dev/null &
-		while :; do
-			ip netns exec s1 ctgen udp -n 30 -p 2 -r 1 >/dev/null
-			ip netns exec s1 ctgen tcp -n 4 -d 8888 >/dev/null
-			ip netns exec s1 conntrack -F >/dev/null 2>&1
-		done' &
-	traffic_pid=$!
-}
-
 pause_traffic() {
 	[ "$PAUSE" = 0 ] || kill -STOP -- -"$traffic_pid"
 }
 
 resume_traffic() {
 	[ "$PAUSE" = 0 ] || kill -CONT -- -"$traffic_pid"
-}
-
-stop_traffic() {
-	[ -n "${traffic_pid:-}" ] || return 0
-	kill -CONT -- -"$traffic_pid" 2>/dev/null || true
-	kill -- -"$traffic_pid" 2>/dev/null || true
-	wait "$traffic_pid" 2>/dev/null || true
-	traffic_pid=
 }
 
 # Counters read while nothing changes them may not add up only by a free
@@ -91,7 +70,7 @@ ext_cache_gone() {
 	store_ns_add s1
 	modprobe nf_conntrack
 	dmesg -c >/dev/null
-	start_traffic
+	traffic_start s1 2000
 	local m i t0 t1 allocs=0 live_at_unload=0 n=0
 	for m in hook destroy both; do
 		t0=$(ms_now)
@@ -131,7 +110,7 @@ ext_cache_gone() {
 		echo "# intercept=$m: $CYCLES cycles in $((t1 - t0)) ms" >&3
 		vm_dmesg_clean
 	done
-	stop_traffic
+	traffic_stop
 	echo "# $n cycles, $allocs records allocated, $live_at_unload live at unload (freed by rmmod)" >&3
 	[ "$n" -eq $((3 * CYCLES)) ]
 	# the traffic really reached the module

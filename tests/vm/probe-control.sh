@@ -12,23 +12,10 @@ how=${1:-tracefs}
 cycles=${2:-300}
 T=/sys/kernel/tracing
 
+. "$(dirname "$0")/20-store-helper.bash"
 modprobe nf_conntrack || exit 1
-ip netns add s1
-ip -n s1 link set lo up
-ip netns exec s1 nft -f - <<'NFT'
-table inet t {
-	chain o { type filter hook output priority 0; ct state new counter; }
-	chain p { type filter hook prerouting priority 0; ct state new counter; }
-}
-NFT
-setsid bash -c '
-	ip netns exec s1 bench_connload udp -a 127.0.0.1 -t 100000 -r 2000 >/dev/null &
-	while :; do
-		ip netns exec s1 ctgen udp -n 30 -p 2 -r 1 >/dev/null
-		ip netns exec s1 ctgen tcp -n 4 -d 8888 >/dev/null
-		ip netns exec s1 conntrack -F >/dev/null 2>&1
-	done' &
-traffic=$!
+store_ns_add s1
+traffic_start s1 2000
 sleep 1
 
 case $how in
@@ -53,5 +40,5 @@ for ((i = 1; i <= cycles; i++)); do
 	disarm || exit 1
 	((i % 25)) || echo "$how: $i cycles"
 done
-kill -- -"$traffic"
+traffic_stop
 echo "done $cycles cycles"
