@@ -72,12 +72,20 @@ complete_words() {
 	done
 }
 
-@test "ctdiag.8 documents every module parameter of the module source" {
-	params=$(sed -n 's/^module_param(\([a-z_]*\),.*/\1/p' "$CTDIAG_TOP"/kprobe/*.c | sort -u)
+@test "ctdiag.8 documents every module parameter of the module source, and none of the test build's knobs as one" {
+	# testknobs.c: parameters of the test build only (ctdiag-test.ko)
+	params=$(ls "$CTDIAG_TOP"/kprobe/*.c | grep -v '/testknobs\.c$' |
+		xargs sed -n 's/^module_param(\([a-z_]*\),.*/\1/p' | sort -u)
 	[ -n "$params" ]
 	for p in $params; do
 		sed -n '/^\.SH MODULE PARAMETERS/,/^\.SH /p' "$MAN/ctdiag.8" | grep -qE "^\.BR? $p=|^\.BI $p= " ||
 			{ echo "module parameter $p is not in ctdiag.8"; false; }
+	done
+	knobs=$(sed -n 's/^module_param\(_named\)\{0,1\}(\([a-z_]*\),.*/\2/p' "$CTDIAG_TOP"/kprobe/testknobs.c)
+	[ -n "$knobs" ]
+	for p in $knobs; do
+		! sed -n '/^\.SH MODULE PARAMETERS/,/^\.SH /p' "$MAN/ctdiag.8" | grep -qE "^\.BR? $p=|^\.BI $p= " ||
+			{ echo "test-build knob $p is listed as a module parameter in ctdiag.8"; false; }
 	done
 }
 
