@@ -43,6 +43,7 @@ setup_file() {
 	ip -n "$B2" route add default via 10.201.3.1
 	ip netns exec "$SVC" sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec "$SVC" sysctl -qw net.netfilter.nf_conntrack_acct=1
+	ip netns exec "$SVC" sysctl -qw net.netfilter.nf_conntrack_timestamp=1
 	ip netns exec "$SVC" nft -f - <<-EOF
 		table ip nat {
 			chain pre {
@@ -137,7 +138,7 @@ svc_ct() {
 	echo "$output"
 	[ "$status" -eq 5 ]
 	[ "${#lines[@]}" -eq 3 ]
-	assert_line --index 0 --regexp "^udp +17 [0-9]+ src=10.201.1.2 dst=$VIP sport=40000 dport=53 packets=[0-9]+ bytes=[0-9]+ src=10.201.2.2 dst=10.201.1.2 sport=5353 dport=40000 packets=[0-9]+ bytes=[0-9]+ \[ASSURED\] mark=0 use=1$"
+	assert_line --index 0 --regexp "^udp +17 [0-9]+ src=10.201.1.2 dst=$VIP sport=40000 dport=53 packets=[0-9]+ bytes=[0-9]+ src=10.201.2.2 dst=10.201.1.2 sport=5353 dport=40000 packets=[0-9]+ bytes=[0-9]+ \[ASSURED\] mark=0 delta-time=[0-9]+ use=1$"
 	assert_line --index 1 --regexp "^  stale: id=[0-9]+ nat=dnat vip=$VIP vip_port=53 backend=10.201.2.2 backend_port=5353 replies=stopped missing_for>=2\.[0-9]s sent=(9|10|11|12) in 2\.[0-9]s$"
 	assert_line --index 2 --regexp '^summary: 1 stale of 1 entries seen in both samples 2\.[0-9]s apart$'
 	# read-only without --delete
@@ -154,8 +155,18 @@ svc_ct() {
 	json=$output
 	run jq -sc '[.[] | select(.type == "stale") | [.orig.sport, .backend, .backend_port, .replies]] | sort' <<<"$json"
 	assert_output '[[40000,"10.201.2.2",5353,"stopped"],[40005,"10.201.3.99",5353,"never"]]'
-	run jq -sc '.[] | select(.type == "stale" and .orig.sport == 40005) | [.nat, .vip, .missing_for_min_s >= 1, .sent >= 5]' <<<"$json"
-	assert_output '["dnat","10.201.9.7",true,true]'
+	run jq -sc '.[] | select(.type == "stale" and .orig.sport == 40005) | [.nat, .vip, .missing_for_min_s >= 1, .sent >= 5, .missing_for_min_s > .interval_s]' <<<"$json"
+	# never answered: missing since the entry was made (timestamps are on)
+	assert_output '["dnat","10.201.9.7",true,true,true]'
+
+	# the filters are ls's
+	run_ctdiag stale --netns "$SVC" -i 0.5 -p tcp
+	assert_success
+	assert_output --regexp '^summary: 0 stale of 0 entries'
+	run_ctdiag stale --netns "$SVC" -i 1 -p udp --sport 40005
+	[ "$status" -eq 5 ]
+	assert_line --index 1 --regexp '^  stale: .* backend=10.201.3.99 backend_port=5353 replies=never '
+	assert_line --index 2 --regexp '^summary: 1 stale of 1 entries'
 
 	# --delete: exactly the entry found, confirmed by the second sample
 	n=$(replies "$log")
@@ -180,4 +191,79 @@ svc_ct() {
 	echo "$output"
 	assert_success
 	assert_output --regexp '^summary: 0 stale of 1 entries'
+}
+
+@test "stale: accounting off in the namespace is said, with how to turn it on, exit 6 (never an empty all-clear)" {
+	local ns=${NS_PRE}noacct
+	ip netns add "$ns"
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=0
+	ip netns exec "$ns" conntrack -I -p udp -s 10.0.0.1 -d 10.0.0.2 --sport 1 --dport 2 -t 300 2>/dev/null
+	run_ctdiag stale --netns "$ns" -i 0.2
+	ip netns del "$ns"
+	echo "$output"
+	[ "$status" -eq 6 ]
+	assert_line --index 0 'accounting: off in this network namespace (net.netfilter.nf_conntrack_acct=0):'
+	assert_output --partial "Turn it on with: ip netns exec $ns sysctl -w net.netfilter.nf_conntrack_acct=1"
+	refute_output --partial "summary"
+	[ -z "$stderr" ]
+}
+
+@test "stale: -o json with accounting off: one summary object with the hint, exit 6" {
+	local ns=${NS_PRE}noacct2
+	ip netns add "$ns"
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=0
+	run_ctdiag stale -n /run/netns/"$ns" -o json
+	ip netns del "$ns"
+	[ "$status" -eq 6 ]
+	[ "${#lines[@]}" -eq 1 ]
+	run jq -c '[.type, .accounting, .hint]' <<<"$output"
+	assert_output "[\"summary\",false,\"nsenter --net=/run/netns/$ns sysctl -w net.netfilter.nf_conntrack_acct=1\"]"
+}
+
+@test "stale: entries made before accounting was on cannot be judged: said, exit 6; counted quiet entries: exit 0" {
+	local ns=${NS_PRE}lateacct X
+	ip netns add "$ns"
+	X="ip netns exec $ns conntrack"
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=0
+	$X -I -p udp -s 10.0.0.1 -d 10.0.0.2 --sport 1 --dport 2 -t 300 2>/dev/null
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=1
+	run_ctdiag stale --netns "$ns" -i 0.2
+	echo "$output"
+	[ "$status" -eq 6 ]
+	assert_output --regexp '^summary: 0 stale of 1 entries seen in both samples 0\.[0-9]s apart; 1 without counters \(made before accounting was on\): cannot tell for those$'
+	# one with counters, quiet: judged, not stale
+	$X -D -p udp --sport 1 2>/dev/null
+	$X -I -p udp -s 10.0.0.1 -d 10.0.0.2 --sport 3 --dport 2 -t 300 2>/dev/null
+	run_ctdiag stale --netns "$ns" -i 0.2 -o json
+	ip netns del "$ns"
+	assert_success
+	run jq -c '[.type, .stale, .checked, .uncounted, .accounting]' <<<"$output"
+	assert_output '["summary",0,1,0,true]'
+}
+
+@test "stale: usage errors exit 2 with one clear line" {
+	local args want
+	while IFS='|' read -r args want; do
+		run_ctdiag stale $args
+		[ "$status" -eq 2 ] || { echo "stale $args: status $status"; false; }
+		[ "${stderr_lines[0]}" = "ctdiag: error: $want" ] || { echo "stale $args: ${stderr_lines[0]}"; false; }
+		[ "${stderr_lines[1]}" = "Try 'ctdiag stale --help' for more information." ]
+		[ -z "$output" ]
+	done <<-'EOF'
+		-i 0|invalid interval '0' (seconds, 0.1 to 86400)
+		-i x|invalid interval 'x' (seconds, 0.1 to 86400)
+		--interval 1e9|invalid interval '1e9' (seconds, 0.1 to 86400)
+		-o yaml|unknown output format 'yaml'
+		--dport 53|--sport/--dport need -p with ports (tcp, udp, udplite, sctp, dccp)
+		-p nope|unknown protocol 'nope'
+		-s 1.2.3.4/33|invalid netmask in '1.2.3.4/33'
+		--frob|option '--frob' is unknown or needs an argument
+		extra|unexpected argument 'extra'
+	EOF
+}
+
+@test "stale: a namespace that does not exist is a runtime error, exit 1" {
+	run_ctdiag stale --netns ctdiag-stale-no-such-ns$$
+	[ "$status" -eq 1 ]
+	assert_equal "$stderr" "ctdiag: error: cannot open network namespace /run/netns/ctdiag-stale-no-such-ns$$: no such namespace (see ip netns list)"
 }
