@@ -373,7 +373,7 @@ static int run(struct stale_ctx *c, const char *netns)
 	char hint[512];
 	uint64_t t0;
 	double interval;
-	long deleted = 0;
+	long deleted = 0, failed = 0;
 	size_t i;
 	int acct, rc;
 
@@ -410,15 +410,17 @@ static int run(struct stale_ctx *c, const char *netns)
 			del = ct_delete(&c->fd[i].m);
 			if (!del)
 				deleted++;
+			else if (del != -ENOENT)
+				failed++;
 		}
 		print_finding(c, &c->fd[i], interval, del);
 	}
 	print_summary(c, 1, interval, deleted, hint);
 	rc = c->nfd ? EXIT_STALE : c->uncounted ? EXIT_NOACCT : EXIT_OK;
-	if (c->delete && deleted < (long)c->nfd) {
-		fflush(stdout);
-		p_warn("%zu of %zu stale entries could not be deleted",
-		       c->nfd - deleted, c->nfd);
+	/* one that went away by itself meanwhile is no failure */
+	if (failed) {
+		p_err("%ld of %zu stale entries could not be deleted", failed, c->nfd);
+		rc = EXIT_FAIL;
 	}
 	return rc;
 }
