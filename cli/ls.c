@@ -347,7 +347,7 @@ int do_ls(int argc, char **argv)
 	static char obuf[1 << 20];
 	char err[256];
 	long ret;
-	int opt, rc = EXIT_OK;
+	int opt, frc, rc = EXIT_OK;
 
 	memset(&c, 0, sizeof(c));
 	ct_filter_init(&c.f);
@@ -363,11 +363,9 @@ int do_ls(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			rc = ct_filter_opt(&c.f, &netns, opt, optarg, "ls");
-			if (rc == 1)
-				return getopt_usage_error("ls", argv);
-			if (rc)
-				return rc;
+			frc = ct_filter_opt(&c.f, &netns, opt, optarg, "ls", argv);
+			if (frc >= 0)
+				return frc;
 		}
 	}
 	if (optind < argc)

@@ -439,7 +439,7 @@ int do_stale(int argc, char **argv)
 	const char *netns = NULL;
 	char err[256];
 	size_t i;
-	int opt, rc;
+	int opt, frc, rc;
 
 	memset(&c, 0, sizeof(c));
 	ct_filter_init(&c.f);
@@ -463,11 +463,9 @@ int do_stale(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			rc = ct_filter_opt(&c.f, &netns, opt, optarg, "stale");
-			if (rc == 1)
-				return getopt_usage_error("stale", argv);
-			if (rc)
-				return rc;
+			frc = ct_filter_opt(&c.f, &netns, opt, optarg, "stale", argv);
+			if (frc >= 0)
+				return frc;
 		}
 	}
 	if (check_no_args("stale", argc, argv))

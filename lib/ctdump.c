@@ -281,12 +281,29 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
+/* A ctnetlink request header of type msg in buf; its sequence number in
+ * *seq. */
+static struct nlmsghdr *put_request(char *buf, uint16_t msg, uint16_t flags,
+				    uint8_t family, unsigned int *seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfh;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = *seq = time(NULL);
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = family;
+	nfh->version = NFNETLINK_V0;
+	nfh->res_id = 0;
+	return nlh;
+}
+
 static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 {
 	struct dump_ctx d = *dc;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfh;
 	unsigned int seq, portid;
 	int rcvbuf, ret, one = 1;
 	char *buf;
@@ -317,14 +334,7 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = time(NULL);
-	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
-	nfh->nfgen_family = o->family;
-	nfh->version = NFNETLINK_V0;
-	nfh->res_id = 0;
+	nlh = put_request(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, o->family, &seq);
 	if (o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(o->mark_mask));
@@ -408,7 +418,6 @@ int ct_delete(const struct ct_msg *m)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfh;
 	unsigned int seq, portid;
 	ssize_t n;
 	int ret;
@@ -424,14 +433,7 @@ int ct_delete(const struct ct_msg *m)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq = time(NULL);
-	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
-	nfh->nfgen_family = m->family;
-	nfh->version = NFNETLINK_V0;
-	nfh->res_id = 0;
+	nlh = put_request(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family, &seq);
 	put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
 	if (m->set & CTM_ZONE)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons(m->zone));

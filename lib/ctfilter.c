@@ -240,7 +240,7 @@ int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen)
 }
 
 int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
-		  const char *arg, const char *cmd)
+		  const char *arg, const char *cmd, char **argv)
 {
 	unsigned int fopt;
 	char err[256];
@@ -258,13 +258,13 @@ int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
 	case 'u': fopt = CTF_STATUS; break;
 	case 'n':
 		*netns = arg;
-		return 0;
+		return -1;
 	default:
-		return 1;
+		return getopt_usage_error(cmd, argv);
 	}
 	if (ct_filter_set(f, fopt, arg, err, sizeof(err)))
 		return p_usage(cmd, "%s", err);
-	return 0;
+	return -1;
 }
 
 void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o)

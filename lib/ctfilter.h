@@ -125,11 +125,12 @@ enum {
 	"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n" \
 	"                             EXPECTED\n"
 
-/* Handle one getopt result for cmd: 0 handled (a filter set, or *netns
- * pointed at the argument of -n), 1 not a filter option, or EXIT_USAGE
- * after printing the usage error. */
+/* For the default: case of cmd's getopt switch: -1 when opt was a filter
+ * (now set, or *netns pointed at the argument of -n) and parsing goes on;
+ * else EXIT_USAGE after printing the usage error (a bad argument, or an
+ * option getopt rejected or the command does not know). */
 int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
-		  const char *arg, const char *cmd);
+		  const char *arg, const char *cmd, char **argv);
 
 /* conntrack's names: TCP state, status flag (NULL if unknown). */
 const char *ct_tcp_state_name(unsigned int state);
