@@ -55,6 +55,7 @@ setup_file() {
 		}
 	EOF
 	bg "$B1" "$BATS_FILE_TMPDIR/b1.log" "$UDPFLOW" echo 10.201.2.2:5353
+	echo $! >"$BATS_FILE_TMPDIR/b1.pid"	# ip netns exec execs udpflow
 	bg "$B2" "$BATS_FILE_TMPDIR/b2.log" "$UDPFLOW" echo 10.201.3.2:5353
 	wait_for "$BATS_FILE_TMPDIR/b1.log" ready
 	wait_for "$BATS_FILE_TMPDIR/b2.log" ready
@@ -120,7 +121,7 @@ svc_ct() {
 
 	# the backend pod dies: its process, its namespace, its address; the
 	# service now points the VIP at b2, but the old entry still says b1
-	kill "$(pgrep -f "udpflow echo 10.201.2.2:5353")"
+	kill "$(cat "$BATS_FILE_TMPDIR/b1.pid")"
 	ip netns del "$B1"
 	ip netns exec "$SVC" nft flush chain ip nat pre
 	ip netns exec "$SVC" nft add rule ip nat pre ip daddr $VIP udp dport 53 dnat to 10.201.3.2:5353
