@@ -271,3 +271,43 @@ svc_ct() {
 	[ "$status" -eq 1 ]
 	assert_equal "$stderr" "ctdiag: error: cannot open network namespace /run/netns/ctdiag-stale-no-such-ns$$: no such namespace (see ip netns list)"
 }
+
+@test "stale: IPv6, DNAT in output to a backend that never answers: replies=never; --delete removes exactly it (by tuple and id)" {
+	local ns=${NS_PRE}v6 log=$BATS_TEST_TMPDIR/v6.log id1 id2
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link add d0 type veth peer name d1
+	ip -n "$ns" link set d0 up
+	ip -n "$ns" link set d1 up
+	ip -n "$ns" addr add fd00:201:2::1/64 dev d0 nodad
+	ip -n "$ns" route add fd00:201:9::/64 dev d0
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=1
+	ip netns exec "$ns" nft -f - <<-'EOF'
+		table ip6 nat {
+			chain out {
+				type nat hook output priority -100;
+				ip6 daddr fd00:201:9::9 udp dport 53 dnat to [fd00:201:2::2]:5353
+			}
+		}
+	EOF
+	# nothing answers neighbour solicitation for the backend on d0: the
+	# packets die after POSTROUTING, so the entries are confirmed
+	bg "$ns" "$log" "$UDPFLOW" send "[fd00:201:2::1]:40006" "[fd00:201:9::9]:53" -i 100 >/dev/null
+	bg "$ns" /dev/null "$UDPFLOW" send "[fd00:201:2::1]:40007" "[fd00:201:2::1]:9" -i 100 >/dev/null
+	sleep 0.5
+	id1=$(ip netns exec "$ns" conntrack -L -p udp --sport 40006 -o id 2>/dev/null | sed -n 's/.* id=\([0-9]*\).*/\1/p')
+	[ -n "$id1" ]
+	run_ctdiag stale --netns "$ns" -i 1 -f ipv6 --delete
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[ "${#lines[@]}" -eq 3 ]
+	assert_line --index 0 --regexp '^udp +17 [0-9]+ src=fd00:201:2::1 dst=fd00:201:9::9 sport=40006 dport=53 packets=[0-9]+ bytes=[0-9]+ \[UNREPLIED\] src=fd00:201:2::2 dst=fd00:201:2::1 sport=5353 dport=40006 packets=0 bytes=0 mark=0 use=[0-9]+$'
+	assert_line --index 1 --regexp "^  stale: id=$id1 nat=dnat vip=fd00:201:9::9 vip_port=53 backend=fd00:201:2::2 backend_port=5353 replies=never missing_for>=[0-9.]+s sent=[0-9]+ in [0-9.]+s deleted=true$"
+	# the sender's next datagram made a new entry: another id
+	sleep 0.3
+	id2=$(ip netns exec "$ns" conntrack -L -p udp --sport 40006 -o id 2>/dev/null | sed -n 's/.* id=\([0-9]*\).*/\1/p')
+	ip netns exec "$ns" conntrack -L -p udp --sport 40007 2>/dev/null | grep -q 'packets='
+	ip netns del "$ns"
+	[ -n "$id2" ]
+	[ "$id2" != "$id1" ]
+}

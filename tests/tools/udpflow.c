@@ -4,6 +4,8 @@
  * ctdiag stale tests (a client retrying from one source port at a service
  * VIP whose backend goes away).
  *
+ * Addresses are IPv4 ADDR:PORT or IPv6 [ADDR]:PORT.
+ *
  *   udpflow echo ADDR:PORT
  *	Bind, print "ready", then send every datagram back to its sender,
  *	until killed.
@@ -25,31 +27,46 @@
 #include <sys/socket.h>
 #include "tool.h"
 
-static void addr(struct sockaddr_in *a, const char *s)
+static socklen_t addr(struct sockaddr_storage *ss, const char *s)
 {
-	char buf[64], *colon;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	char buf[80], *colon, *host = buf;
 
-	if (strlen(s) >= sizeof(buf) || !(colon = strchr(strcpy(buf, s), ':'))) {
-		fprintf(stderr, "udpflow: bad address '%s' (ADDR:PORT)\n", s);
-		exit(2);
-	}
+	if (strlen(s) >= sizeof(buf) || !(colon = strrchr(strcpy(buf, s), ':')))
+		goto bad;
 	*colon = 0;
-	tool_sin("udpflow", a, buf, tool_num("udpflow", colon + 1, 65535));
+	if (buf[0] != '[') {
+		tool_sin("udpflow", (struct sockaddr_in *)ss, buf,
+			 tool_num("udpflow", colon + 1, 65535));
+		return sizeof(struct sockaddr_in);
+	}
+	if (colon[-1] != ']')
+		goto bad;
+	colon[-1] = 0;
+	host++;
+	memset(a6, 0, sizeof(*a6));
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = htons(tool_num("udpflow", colon + 1, 65535));
+	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1)
+		return sizeof(*a6);
+bad:
+	fprintf(stderr, "udpflow: bad address '%s' (ADDR:PORT or [ADDR6]:PORT)\n", s);
+	exit(2);
 }
 
 static int bound(const char *s)
 {
-	struct sockaddr_in a;
+	struct sockaddr_storage a;
+	socklen_t len = addr(&a, s);
 	int fd, one = 1;
 
-	addr(&a, s);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(a.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		perror("udpflow: socket");
 		exit(1);
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (bind(fd, (struct sockaddr *)&a, len) < 0) {
 		perror("udpflow: bind");
 		exit(1);
 	}
@@ -59,7 +76,7 @@ static int bound(const char *s)
 static int do_echo(const char *where)
 {
 	char buf[2048];
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	socklen_t len;
 	ssize_t n;
 	int fd = bound(where);
@@ -90,14 +107,15 @@ static uint64_t now_ms(void)
 static int do_send(const char *src, const char *dst, unsigned long ms,
 		   unsigned long count)
 {
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
+	socklen_t tolen;
 	struct pollfd p;
 	unsigned long sent = 0, replies = 0;
 	uint64_t next = now_ms();
 	char buf[64];
 	int fd = bound(src);
 
-	addr(&to, dst);
+	tolen = addr(&to, dst);
 	p.fd = fd;
 	p.events = POLLIN;
 	while (!count || sent < count) {
@@ -106,7 +124,7 @@ static int do_send(const char *src, const char *dst, unsigned long ms,
 		if (now >= next) {
 			snprintf(buf, sizeof(buf), "ping %lu", sent);
 			sendto(fd, buf, strlen(buf), 0, (struct sockaddr *)&to,
-			       sizeof(to));
+			       tolen);
 			sent++;
 			next += ms;
 			continue;
