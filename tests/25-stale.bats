@@ -216,7 +216,7 @@ svc_ct() {
 	local ns=${NS_PRE}noacct2
 	ip netns add "$ns"
 	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=0
-	run_ctdiag stale -n /run/netns/"$ns" -o json
+	run_ctdiag stale --netns /run/netns/"$ns" -o json
 	ip netns del "$ns"
 	[ "$status" -eq 6 ]
 	[ "${#lines[@]}" -eq 1 ]
