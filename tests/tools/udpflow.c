@@ -137,9 +137,19 @@ static int do_send(const char *src, const char *dst, unsigned long ms,
 			}
 		}
 	}
-	/* a last chance for the last reply */
-	if (poll(&p, 1, 200) > 0 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		printf("reply %lu\n", ++replies);
+	/* The replies still due, for up to 2 s (a loaded host may take a
+	 * while; a backend that is gone costs the whole wait). */
+	next = now_ms() + 2000;
+	while (replies < sent) {
+		uint64_t now = now_ms();
+
+		if (now >= next || poll(&p, 1, next - now) <= 0)
+			break;
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0) {
+			printf("reply %lu\n", ++replies);
+			fflush(stdout);
+		}
+	}
 	return 0;
 }
 
