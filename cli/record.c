@@ -23,11 +23,12 @@
 #include "ctdiag.h"
 #include "ctdump.h"
 #include "dev.h"
+#include "evcount.h"
 #include "event.h"
+#include "live.h"
 #include "output.h"
 #include "recfile.h"
 #include "util.h"
-#include "watch.h"
 
 #define FLUSH_NS	1000000000ull
 
@@ -36,7 +37,7 @@ struct record {
 	const char *path;
 	bool failed;		/* a write failed: stop, keep what is on disk */
 	/* the live run */
-	struct watch_totals tot;
+	struct ev_totals tot;
 	uint64_t count_max;
 	uint64_t last_flush;
 	int status;		/* set by the live_loop() callbacks */
@@ -303,11 +304,11 @@ static int record_events(void *arg, const struct ctdiag_event *ev, size_t n)
 	for (i = 0; i < n && !rec->done && !rec->status; i++) {
 		uint64_t first;
 
-		if (watch_account(&rec->tot, &ev[i], &first) < 0)
+		if (ev_account(&rec->tot, &ev[i], &first) < 0)
 			continue;	/* loss already counted */
 		rec->status = append(rec, RECFILE_EVENT, &ev[i], sizeof(ev[i]));
 		if (ev[i].type != CTDIAG_EV_LOST) {
-			watch_count_event(&rec->tot, &ev[i]);
+			ev_count(&rec->tot, &ev[i]);
 			rec->done = rec->count_max &&
 				    rec->tot.events >= rec->count_max;
 		}
@@ -377,7 +378,7 @@ static int record_run(struct record *rec, const struct ctdiag_filter *filt,
 	} else {
 		recfile_abort(&rec->w);
 	}
-	watch_print_totals("record", &rec->tot,
+	ev_totals_print("record", &rec->tot,
 			   rec->done || module_lost < 0 ? -1 : module_lost);
 out_ctl:
 	if (ctl >= 0)
@@ -451,6 +452,6 @@ int do_record(int argc, char **argv)
 	live_stop = 0;
 	live_signals();
 	ret = record_run(&rec, &filt, force, snapshot, duration);
-	watch_totals_free(&rec.tot);
+	ev_totals_free(&rec.tot);
 	return ret;
 }

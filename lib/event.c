@@ -529,51 +529,6 @@ int filter_set_events(struct ctdiag_filter *f, const char *s,
 	return 0;
 }
 
-/* Sequence tracking.  next[cpu] holds the expected next seq plus one, so
- * that zero means "no record from this CPU yet". */
-int64_t seq_track(struct seq_tracker *t, const struct ctdiag_event *ev,
-		  uint64_t *first_seq)
-{
-	uint64_t exp, start, end;
-
-	if (ev->cpu >= t->nr) {
-		unsigned int nr = ev->cpu + 1;
-		uint64_t *n = realloc(t->next, nr * sizeof(*n));
-
-		if (!n)
-			return 0;
-		memset(n + t->nr, 0, (nr - t->nr) * sizeof(*n));
-		t->next = n;
-		t->nr = nr;
-	}
-	exp = t->next[ev->cpu];
-	if (ev->type == CTDIAG_EV_LOST) {
-		start = ev->u.lost.first_seq;
-		end = start + ev->u.lost.count;
-		if (exp && end <= exp - 1)
-			return -1;	/* already reported as a gap */
-		t->next[ev->cpu] = end + 1;
-		if (exp && start > exp - 1) {
-			*first_seq = exp - 1;
-			return start - (exp - 1);
-		}
-		return 0;
-	}
-	t->next[ev->cpu] = ev->seq + 2;
-	if (exp && ev->seq > exp - 1) {
-		*first_seq = exp - 1;
-		return ev->seq - (exp - 1);
-	}
-	return 0;
-}
-
-void seq_tracker_free(struct seq_tracker *t)
-{
-	free(t->next);
-	t->next = NULL;
-	t->nr = 0;
-}
-
 int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 	       const char *cmd)
 {

@@ -95,20 +95,6 @@ int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 /* netns NAME|PATH|INODE -> inode.  0 or -errno. */
 int netns_inode(const char *s, uint32_t *ino);
 
-/* Per-CPU sequence tracking, so loss shows even if a record about it were
- * missing: feed every record in stream order (before any user-space
- * filter).  Returns the number of records that went missing just before
- * ev without a LOST record saying so (a sequence gap), and *first_seq the
- * first missing seq; 0 if none.  A LOST record whose range was already
- * reported as a gap returns -1 (don't count it twice). */
-struct seq_tracker {
-	unsigned int nr;
-	uint64_t *next;		/* expected next seq per CPU, 0 = unseen */
-};
-int64_t seq_track(struct seq_tracker *t, const struct ctdiag_event *ev,
-		  uint64_t *first_seq);
-void seq_tracker_free(struct seq_tracker *t);
-
 /* Print a loss line for a gap found by seq_track (same shape as a LOST
  * record's line). */
 void event_print_gap(const struct ctdiag_event *next, uint64_t count,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "evcount.h"
 #include "event.h"
 #include "output.h"
 #include "unit.h"
