@@ -28,6 +28,7 @@
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
+#include "nsdump.h"
 #include "output.h"
 #include "recfile.h"
 #include "tuple.h"
@@ -305,114 +306,30 @@ static void print_summary(const struct report *r)
 
 /* ---- live ------------------------------------------------------------ */
 
-struct table_ctx {
-	struct lj_table *t;
-	__u32 netns;
-	int err;
-};
-
-static int table_cb(const struct ct_msg *m, void *arg)
+static int table_cb(const struct ct_msg *m, const struct ns_table *ns,
+		    void *arg)
 {
-	struct table_ctx *tc = arg;
 	struct ctdiag_tuple t;
 	struct lj_key k;
 
 	ct_msg_tuple(m, 0, &t);
-	lj_key_make(&k, m->id, tc->netns, &t);
-	return lj_insert(tc->t, &k, 0);
+	lj_key_make(&k, m->id, ns->netns, &t);
+	return lj_insert(arg, &k, 0);
 }
 
-struct nsinfo {
-	__u32 netns;
-	bool gone;
-	char name[64];
-};
-
-/* Dump the table of every namespace in ns[] into one join table. */
-static int dump_tables(struct nsinfo *ns, size_t nns, struct lj_table *t)
+static int table_err(const struct ns_table *ns, long ret, void *arg)
 {
-	struct ct_dump_opts o;
-	size_t i;
-
-	for (i = 0; i < nns; i++) {
-		struct table_ctx tc = { .t = t, .netns = ns[i].netns };
-		long ret;
-		int fd;
-
-		fd = netns_find_inode(ns[i].netns, ns[i].name, sizeof(ns[i].name));
-		if (fd < 0) {
-			ns[i].gone = true;
-			ns[i].name[0] = 0;
-			continue;
-		}
-		ns[i].gone = false;
-		ct_dump_opts_init(&o);
-		o.netns_fd = fd;
-		ret = ct_dump_msgs(&o, table_cb, &tc);
-		close(fd);
-		if (ret < 0) {
-			if (ret == -EPERM || ret == -EACCES)
-				p_err("cannot dump the conntrack table of netns %u: permission denied (needs root: CAP_NET_ADMIN and CAP_SYS_ADMIN)",
-				      ns[i].netns);
-			else
-				p_err("cannot dump the conntrack table of netns %u: %s",
-				      ns[i].netns, strerror(-ret));
-			return (int)ret;
-		}
-	}
-	return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static struct nsinfo *namespaces_of(const struct ext_snapshot *s, size_t *nns)
-{
-	__u32 *v = malloc((s->n + 1) * sizeof(*v));
-	struct nsinfo *ns;
-	size_t i, n = 0;
-
-	if (!v)
-		return NULL;
-	for (i = 0; i < s->n; i++)
-		v[i] = s->recs[i].netns;
-	qsort(v, s->n, sizeof(*v), cmp_u32);
-	ns = calloc(s->n + 1, sizeof(*ns));
-	if (!ns) {
-		free(v);
-		return NULL;
-	}
-	for (i = 0; i < s->n; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			ns[n++].netns = v[i];
-	free(v);
-	*nns = n;
-	return ns;
-}
-
-static const struct nsinfo *ns_lookup(const struct nsinfo *ns, size_t nns, __u32 netns)
-{
-	size_t lo = 0, hi = nns;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ns[mid].netns == netns)
-			return &ns[mid];
-		if (ns[mid].netns < netns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	if (ret == -EPERM || ret == -EACCES)
+		p_err("cannot dump the conntrack table of netns %u: permission denied (needs root: CAP_NET_ADMIN and CAP_SYS_ADMIN)",
+		      ns->netns);
+	else
+		p_err("cannot dump the conntrack table of netns %u: %s",
+		      ns->netns, strerror(-ret));
+	return (int)ret;
 }
 
 /* Records of s not in the tables of their namespaces: indexes into s. */
-static int find_candidates(const struct ext_snapshot *s, struct nsinfo *ns,
+static int find_candidates(const struct ext_snapshot *s, struct ns_table *ns,
 			   size_t nns, uint32_t **out, size_t *nout)
 {
 	struct lj_table *t = lj_create(s->n < 1024 ? 1024 : s->n);
@@ -425,7 +342,7 @@ static int find_candidates(const struct ext_snapshot *s, struct nsinfo *ns,
 		p_err("out of memory");
 		return -ENOMEM;
 	}
-	ret = dump_tables(ns, nns, t);
+	ret = ns_tables_dump(ns, nns, table_cb, table_err, t);
 	if (!ret)
 		*nout = lj_unmatched(s->recs, s->n, t, *out);
 	lj_destroy(t);
@@ -455,7 +372,7 @@ static int leaks_live(double grace, struct report *rep)
 	struct ctdiag_info info;
 	struct evidence ev = { 0 };
 	struct ext_snapshot s1 = { 0 }, s2 = { 0 };
-	struct nsinfo *ns = NULL;
+	struct ns_table *ns = NULL;
 	uint32_t *cand = NULL, *cand2 = NULL;
 	size_t nns = 0, ncand = 0, ncand2 = 0, i;
 	struct ctdiag_ext_rec *leaked = NULL;
@@ -473,7 +390,7 @@ static int leaks_live(double grace, struct report *rep)
 	}
 	rep->checked = s1.n;
 	rep->grace = grace;
-	ns = namespaces_of(&s1, &nns);
+	ns = ns_tables_of(s1.recs, s1.n, false, &nns);
 	if (!ns && s1.n) {
 		p_err("out of memory");
 		goto out;
@@ -538,7 +455,7 @@ static int leaks_live(double grace, struct report *rep)
 
 	qsort(leaked, nleaked, sizeof(*leaked), cmp_rec);
 	for (i = 0; i < nleaked; i++) {
-		const struct nsinfo *n = ns_lookup(ns, nns, leaked[i].netns);
+		const struct ns_table *n = ns_tables_find(ns, nns, leaked[i].netns);
 		struct netns_sum *sum = ns_sum(rep, leaked[i].netns);
 		bool gone = n ? n->gone : true;
 

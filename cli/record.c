@@ -19,13 +19,13 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag.h"
-#include "ctdump.h"
+#include "ctmsg.h"
 #include "dev.h"
 #include "evcount.h"
 #include "event.h"
 #include "live.h"
+#include "nsdump.h"
 #include "output.h"
 #include "recfile.h"
 #include "util.h"
@@ -100,92 +100,67 @@ static int snapshot_ext(int ctl, struct ctdiag_ext_rec **out, uint64_t *count,
 	return -EAGAIN;
 }
 
-/* Conntrack lines, `conntrack -L -o extended,id` format, of the namespaces
- * in play: ours and every one an extension record names (found through
- * /run/netns or a process living in it; a namespace that is gone has no
- * table to dump).  Collected first, because SNAP_BEGIN carries the count. */
+/* Conntrack lines, `conntrack -L -o extended,id` format (lib/ctmsg, the
+ * formatter of ls), of the namespaces in play: ours and every one an
+ * extension record names (a namespace that is gone has no table to
+ * dump).  Collected first, because SNAP_BEGIN carries the count. */
+#define CT_LINE_MAX	1023
+
 struct ct_lines {
 	char *buf;
 	size_t used, cap;
 	uint64_t n;
-	uint32_t netns;
 };
 
-static int ct_line_cb(const struct nf_conntrack *ct, void *arg)
+static int ct_line_cb(const struct ct_msg *m, const struct ns_table *ns,
+		      void *arg)
 {
 	struct ct_lines *L = arg;
 	struct recfile_ct_line hdr;
-	char line[1024];
-	int n;
+	struct fmtbuf b;
+	char *line;
 
-	n = nfct_snprintf(line, sizeof(line), ct, NFCT_T_UNKNOWN,
-			  NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3 | NFCT_OF_ID);
-	if (n <= 0)
-		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (L->used + sizeof(hdr) + n > L->cap) {
-		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) + n;
-		char *b = realloc(L->buf, cap);
+	if (L->used + sizeof(hdr) + CT_LINE_MAX > L->cap) {
+		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) +
+			     CT_LINE_MAX;
+		char *nb = realloc(L->buf, cap);
 
-		if (!b)
+		if (!nb)
 			return -ENOMEM;
-		L->buf = b;
+		L->buf = nb;
 		L->cap = cap;
 	}
-	hdr.netns = L->netns;
-	hdr.len = n;
+	line = L->buf + L->used + sizeof(hdr);
+	fb_init(&b, line, CT_LINE_MAX);
+	if (ct_msg_format(&b, m, CT_FMT_LAYER3 | CT_FMT_ID) < 0 ||
+	    !fb_len(&b, line))
+		return 0;
+	hdr.netns = ns->netns;
+	hdr.len = fb_len(&b, line);
 	memcpy(L->buf + L->used, &hdr, sizeof(hdr));
-	memcpy(L->buf + L->used + sizeof(hdr), line, n);
-	L->used += sizeof(hdr) + n;
+	L->used += sizeof(hdr) + hdr.len;
 	L->n++;
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int ct_line_err(const struct ns_table *ns, long err, void *arg)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
+	p_warn("cannot dump the conntrack table of namespace %u (%s): %s",
+	       ns->netns, ns->name, strerror((int)-err));
+	return err == -ENOMEM ? -ENOMEM : 0;
 }
 
 static int dump_ct_lines(struct ct_lines *L, const struct ctdiag_ext_rec *ext,
 			 uint64_t n)
 {
-	struct ct_dump_opts o;
-	uint32_t *ns, self = 0;
-	uint64_t i, nns = 0;
-	int ret = 0;
+	struct ns_table *ns;
+	size_t nns = 0;
+	int ret;
 
-	ns = malloc((n + 1) * sizeof(*ns));
+	ns = ns_tables_of(ext, n, true, &nns);
 	if (!ns)
 		return -ENOMEM;
-	if (netns_fd_inode(-1, &self) == 0)
-		ns[nns++] = self;
-	for (i = 0; i < n; i++)
-		ns[nns++] = ext[i].netns;
-	qsort(ns, nns, sizeof(*ns), cmp_u32);
-	for (i = 0; i < nns && !ret; i++) {
-		char name[64];
-		long r;
-		int fd;
-
-		if (i && ns[i] == ns[i - 1])
-			continue;
-		fd = netns_find_inode(ns[i], name, sizeof(name));
-		if (fd < 0)
-			continue;
-		ct_dump_opts_init(&o);
-		o.netns_fd = fd;
-		L->netns = ns[i];
-		r = ct_dump(&o, ct_line_cb, L);
-		close(fd);
-		if (r < 0) {
-			p_warn("cannot dump the conntrack table of namespace %u (%s): %s",
-			       ns[i], name, strerror((int)-r));
-			ret = r == -ENOMEM ? -ENOMEM : 0;
-		}
-	}
+	ret = ns_tables_dump(ns, nns, ct_line_cb, ct_line_err, L);
 	free(ns);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "ctfilter.h"
 #include "event.h"
 #include "output.h"
 #include "tuple.h"
@@ -392,65 +393,31 @@ bool event_filter_match(const struct ctdiag_filter *f,
 
 int filter_set_proto(struct ctdiag_filter *f, const char *s)
 {
-	static const struct { const char *name; int num; } tab[] = {
-		{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
-		{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
-		{ "udplite", IPPROTO_UDPLITE }, { "sctp", IPPROTO_SCTP },
-		{ "dccp", IPPROTO_DCCP }, { "gre", IPPROTO_GRE },
-	};
-	uint64_t v;
-	size_t i;
+	uint8_t p;
 
-	for (i = 0; i < ARRAY_SIZE(tab); i++) {
-		if (!strcasecmp(s, tab[i].name)) {
-			v = tab[i].num;
-			goto found;
-		}
-	}
-	if (parse_u64(s, &v, 255))
+	if (ct_proto_parse(s, &p))
 		return -EINVAL;
-found:
-	f->protonum = v;
+	f->protonum = p;
 	f->set |= CTDIAG_F_PROTO;
 	return 0;
 }
 
 int filter_set_addr(struct ctdiag_filter *f, bool dst, const char *s)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	__u8 addr[16] = { 0 };
-	const char *slash;
-	uint64_t plen;
-	int af, max;
+	struct ct_filter_addr a;
 
-	if (strlen(s) >= sizeof(buf))
+	if (ct_addr_parse(s, &a))
 		return -EINVAL;
-	strcpy(buf, s);
-	slash = strchr(s, '/');
-	if (slash)
-		buf[slash - s] = 0;
-	if (inet_pton(AF_INET, buf, addr) == 1) {
-		af = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
-		af = AF_INET6;
-		max = 128;
-	} else {
-		return -EINVAL;
-	}
-	plen = max;
-	if (slash && parse_u64(slash + 1, &plen, max))
-		return -EINVAL;
-	if ((f->set & CTDIAG_F_FAMILY) && f->l3num != af)
+	if ((f->set & CTDIAG_F_FAMILY) && f->l3num != a.family)
 		return -EINVAL;
 	f->set |= CTDIAG_F_FAMILY | (dst ? CTDIAG_F_DST : CTDIAG_F_SRC);
-	f->l3num = af;
+	f->l3num = a.family;
 	if (dst) {
-		memcpy(f->dst, addr, 16);
-		f->dst_plen = plen;
+		memcpy(f->dst, a.addr, 16);
+		f->dst_plen = a.plen;
 	} else {
-		memcpy(f->src, addr, 16);
-		f->src_plen = plen;
+		memcpy(f->src, a.addr, 16);
+		f->src_plen = a.plen;
 	}
 	return 0;
 }
