@@ -23,6 +23,9 @@ MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_MOD_DIR ?= extra
 
+# The release: its one definition is CTDIAG_VERSION in lib/ctdiag_abi.h.
+VERSION := $(shell sed -n 's/^\#define CTDIAG_VERSION[[:space:]]*"\(.*\)"$$/\1/p' lib/ctdiag_abi.h)
+
 KVER ?= $(shell tests/vm/kver 2>/dev/null)
 export KVER
 
@@ -76,7 +79,6 @@ tests/vm/badmod/badmod.ko: tests/vm/badmod/badmod.c
 # Test user of ctdiag.ko's exported extension API (kprobe/ctdiag_ext.h).
 tests/vm/extmod/ctdiag_extmod.ko: tests/vm/extmod/ctdiag_extmod.c kprobe/ctdiag_ext.h module
 	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/extmod KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kprobe/Module.symvers modules
-test-progs: tests/vm/extmod/ctdiag_extmod.ko
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
@@ -101,7 +103,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 tests/unit/test_%: tests/unit/test_%.c $(filter-out cli/main.o,$(OBJS)) tests/unit/unit.h
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(filter-out cli/main.o,$(OBJS)) $(LDLIBS)
 
-test-progs: all cli/ctdiag-asan tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS) $(BENCH_BINS)
+test-progs: all cli/ctdiag-asan tests/vm/badmod/badmod.ko tests/vm/extmod/ctdiag_extmod.ko $(TOOLS) $(UNIT_BINS) $(BENCH_BINS)
 
 deps:
 	tests/deps.sh
@@ -146,9 +148,10 @@ install: all
 
 # Source tree for DKMS (kprobe/dkms.conf): dkms add /usr/src/ctdiag-VERSION
 dkms-src:
-	install -d $(DESTDIR)/usr/src/ctdiag-0.1.0/lib
-	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-0.1.0/
-	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-0.1.0/lib/
+	install -d $(DESTDIR)/usr/src/ctdiag-$(VERSION)/lib
+	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-$(VERSION)/
+	sed -i 's/@VERSION@/$(VERSION)/g' $(DESTDIR)/usr/src/ctdiag-$(VERSION)/dkms.conf
+	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-$(VERSION)/lib/
 
 clean:
 	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS) $(BENCH_BINS)

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdiag_abi.h"
 #include "event.h"
 #include "dev.h"

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdump.h"
 #include "ctmsg.h"
 #include "ctparse.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/netfilter/nf_conntrack_common.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdump.h"
 #include "ctfilter.h"
 #include "ctmsg.h"

@@ -19,7 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctmsg.h"
 #include "dev.h"
 #include "evcount.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctstats.h"
 #include "dev.h"
 #include "event.h"

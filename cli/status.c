@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdiag_abi.h"
 #include "event.h"
 #include "dev.h"

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "dev.h"
 #include "evcount.h"
 #include "event.h"

@@ -15,7 +15,6 @@ enum {
 	EXIT_DEGRADED = 4,	/* ctdiag doctor: ctdiag cannot work fully here */
 };
 
-#define CTDIAG_VERSION "0.1.0"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* "ctdiag: error: ..." on stderr, or {"error": "..."} on stdout in JSON
