@@ -7,27 +7,22 @@
  * crash loses at most the last second; a write error (full disk) stops the
  * run with the file cut back to its last complete chunk, still readable.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
-#include "ctmsg.h"
 #include "dev.h"
 #include "evcount.h"
 #include "event.h"
 #include "live.h"
-#include "nsdump.h"
 #include "output.h"
 #include "recfile.h"
+#include "recsnap.h"
 #include "util.h"
 
 #define FLUSH_NS	1000000000ull
@@ -65,160 +60,32 @@ static int append(struct record *rec, uint32_t type, const void *p,
 	return ret ? write_err(rec, ret) : 0;
 }
 
-/* Live extension records; retried with a bigger buffer while the store
- * grows between the calls. */
-static int snapshot_ext(int ctl, struct ctdiag_ext_rec **out, uint64_t *count,
-			struct ctdiag_snapshot_req *req)
-{
-	uint32_t nr = 1024;
-	int tries;
-
-	for (tries = 0; tries < 8; tries++) {
-		struct ctdiag_ext_rec *buf = calloc(nr, sizeof(*buf));
-
-		if (!buf)
-			return -ENOMEM;
-		memset(req, 0, sizeof(*req));
-		req->buf = (uintptr_t)buf;
-		req->nr = nr;
-		if (ioctl(ctl, CTDIAG_IOC_SNAPSHOT, req) < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (req->total <= req->count) {
-			*out = buf;
-			*count = req->count;
-			return 0;
-		}
-		free(buf);
-		if (req->total >= UINT32_MAX / 2)
-			return -E2BIG;
-		nr = req->total + req->total / 4 + 16;
-	}
-	return -EAGAIN;
-}
-
-/* Conntrack lines, `conntrack -L -o extended,id` format (lib/ctmsg, the
- * formatter of ls), of the namespaces in play: ours and every one an
- * extension record names (a namespace that is gone has no table to
- * dump).  Collected first, because SNAP_BEGIN carries the count. */
-#define CT_LINE_MAX	1023
-
-struct ct_lines {
-	char *buf;
-	size_t used, cap;
-	uint64_t n;
-};
-
-static int ct_line_cb(const struct ct_msg *m, const struct ns_table *ns,
-		      void *arg)
-{
-	struct ct_lines *L = arg;
-	struct recfile_ct_line hdr;
-	struct fmtbuf b;
-	char *line;
-
-	if (L->used + sizeof(hdr) + CT_LINE_MAX > L->cap) {
-		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) +
-			     CT_LINE_MAX;
-		char *nb = realloc(L->buf, cap);
-
-		if (!nb)
-			return -ENOMEM;
-		L->buf = nb;
-		L->cap = cap;
-	}
-	line = L->buf + L->used + sizeof(hdr);
-	fb_init(&b, line, CT_LINE_MAX);
-	if (ct_msg_format(&b, m, CT_FMT_LAYER3 | CT_FMT_ID) < 0 ||
-	    !fb_len(&b, line))
-		return 0;
-	hdr.netns = ns->netns;
-	hdr.len = fb_len(&b, line);
-	memcpy(L->buf + L->used, &hdr, sizeof(hdr));
-	L->used += sizeof(hdr) + hdr.len;
-	L->n++;
-	return 0;
-}
-
-static int ct_line_err(const struct ns_table *ns, long err, void *arg)
+static int ct_dump_warn(const struct ns_table *ns, long err, void *arg)
 {
 	p_warn("cannot dump the conntrack table of namespace %u (%s): %s",
 	       ns->netns, ns->name, strerror((int)-err));
 	return err == -ENOMEM ? -ENOMEM : 0;
 }
 
-static int dump_ct_lines(struct ct_lines *L, const struct ctdiag_ext_rec *ext,
-			 uint64_t n)
-{
-	struct ns_table *ns;
-	size_t nns = 0;
-	int ret;
-
-	ns = ns_tables_of(ext, n, true, &nns);
-	if (!ns)
-		return -ENOMEM;
-	ret = ns_tables_dump(ns, nns, ct_line_cb, ct_line_err, L);
-	free(ns);
-	return ret;
-}
-
+/* The live extension records and the conntrack tables they point into. */
 static int write_snapshot(struct record *rec, int ctl, uint32_t phase)
 {
-	struct ctdiag_snapshot_req req;
-	struct ctdiag_ext_rec *ext = NULL;
-	struct ct_lines L = { 0 };
-	struct recfile_snap snap;
-	uint64_t n = 0, i;
-	size_t off;
+	enum recsnap_stage stage;
 	int ret;
 
-	ret = snapshot_ext(ctl, &ext, &n, &req);
-	if (ret) {
+	if (rec->failed)
+		return EXIT_FAIL;
+	ret = recsnap_write(&rec->w, ctl, phase, ct_dump_warn, NULL, &stage);
+	if (!ret)
+		return 0;
+	if (stage == RECSNAP_WRITE)
+		return write_err(rec, ret);
+	if (stage == RECSNAP_EXT)
 		p_err("cannot snapshot the module's extension records: %s",
 		      strerror(-ret));
-		return EXIT_FAIL;
-	}
-	ret = dump_ct_lines(&L, ext, n);
-	if (ret) {
+	else
 		p_err("cannot dump the conntrack table: %s", strerror(-ret));
-		free(ext);
-		free(L.buf);
-		return EXIT_FAIL;
-	}
-	memset(&snap, 0, sizeof(snap));
-	snap.phase = phase;
-	snap.now_real_ns = req.now_real_ns;
-	snap.now_boot_ns = req.now_boot_ns;
-	snap.ext_total = n;
-	snap.ct_total = L.n;
-	ret = append(rec, RECFILE_SNAP_BEGIN, &snap, sizeof(snap));
-	for (i = 0; i < n && !ret; i++)
-		ret = append(rec, RECFILE_EXT_REC, &ext[i], sizeof(ext[i]));
-	for (off = 0; off < L.used && !ret;) {
-		struct recfile_ct_line hdr;
-		int err;
-
-		memcpy(&hdr, L.buf + off, sizeof(hdr));
-		err = recfile_append2(&rec->w, RECFILE_CT_LINE, &hdr, sizeof(hdr),
-				      L.buf + off + sizeof(hdr), hdr.len);
-		if (err)
-			ret = write_err(rec, err);
-		off += sizeof(hdr) + hdr.len;
-	}
-	if (!ret)
-		ret = append(rec, RECFILE_SNAP_END, &snap, sizeof(snap));
-	free(ext);
-	free(L.buf);
-	if (!ret) {
-		int err = recfile_flush(&rec->w);
-
-		if (err)
-			ret = write_err(rec, err);
-	}
-	return ret;
+	return EXIT_FAIL;
 }
 
 static int write_counters(struct record *rec, int fd)
