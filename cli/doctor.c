@@ -28,7 +28,6 @@
 #include <unistd.h>
 #include "commands.h"
 #include "ctdiag_abi.h"
-#include "event.h"
 #include "dev.h"
 #include "elfscan.h"
 #include "output.h"

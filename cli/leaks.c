@@ -24,7 +24,7 @@
 #include "ctmsg.h"
 #include "ctparse.h"
 #include "fmtbuf.h"
-#include "event.h"
+#include "evnames.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"

@@ -19,7 +19,6 @@
 #include "ctdump.h"
 #include "ctfilter.h"
 #include "ctmsg.h"
-#include "event.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"

@@ -18,7 +18,7 @@
 #include "commands.h"
 #include "dev.h"
 #include "evcount.h"
-#include "event.h"
+#include "evfilter.h"
 #include "live.h"
 #include "output.h"
 #include "recfile.h"

@@ -17,7 +17,7 @@
 #include "commands.h"
 #include "ctstats.h"
 #include "dev.h"
-#include "event.h"
+#include "evnames.h"
 #include "output.h"
 #include "util.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "commands.h"
 #include "ctdiag_abi.h"
-#include "event.h"
+#include "evnames.h"
 #include "dev.h"
 #include "output.h"
 #include "util.h"

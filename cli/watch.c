@@ -17,6 +17,8 @@
 #include "dev.h"
 #include "evcount.h"
 #include "event.h"
+#include "evfilter.h"
+#include "evnames.h"
 #include "live.h"
 #include "output.h"
 #include "recfile.h"

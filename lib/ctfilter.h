@@ -77,7 +77,7 @@ const char *ct_tcp_state_name(unsigned int state);
 int ct_tcp_state_parse(const char *name);
 
 /* The parsers behind -p and -s/-d, shared with the event filters of watch
- * and record, so the two cannot disagree.
+ * and record (lib/evfilter.c), so the two cannot disagree.
  * PROTO: a name (any case: conntrack takes -p TCP too) or a number
  * 0-255.  0 or -EINVAL. */
 int ct_proto_parse(const char *s, uint8_t *p);

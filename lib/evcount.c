@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "evcount.h"
-#include "event.h"
+#include "evnames.h"
 #include "util.h"
 
 /* Sequence tracking.  next[cpu] holds the expected next seq plus one, so

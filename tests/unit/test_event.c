@@ -7,6 +7,8 @@
 #include <string.h>
 #include "evcount.h"
 #include "event.h"
+#include "evfilter.h"
+#include "evnames.h"
 #include "output.h"
 #include "unit.h"
 
