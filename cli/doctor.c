@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "ctdiag_abi.h"
 #include "kfacts.h"
+#include "modfeatures.h"
 #include "output.h"
 #include "util.h"
 
@@ -473,6 +474,10 @@ static void print_ctdiag(const struct doctor *d)
 		print_string(PRINT_ANY, "intercept", ", intercept=%s", m);
 		print_tri("covers_all_paths",
 			  ", covers every destroy path: %s", d->covers);
+		if (f->have_feat) {
+			print_nl();
+			features_print(&f->feat);
+		}
 	} else if (f->ctdiag_loaded) {
 		print_string(PRINT_ANY, "error", " (%s)",
 			     strerror(-f->ctdiag_open_err));

@@ -250,7 +250,7 @@ static void ext_refresh_reply(struct ctdiag_ext *rec, const struct nf_conn *ct)
 
 static struct ctdiag_ext *ext_alloc(struct nf_conn *ct, u16 how, gfp_t gfp)
 {
-	unsigned int every = READ_ONCE(ctdiag_fail_alloc_every);
+	unsigned int every = ctdiag_fail_alloc_every;
 	const struct nf_conntrack_zone *zone = nf_ct_zone(ct);
 	struct ctdiag_ext *rec;
 	int d;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "dev.h"
 #include "kfacts.h"
+#include "modfeatures.h"
 #include "modtree.h"
 #include "util.h"
 
@@ -332,8 +333,10 @@ static void gather_live(struct kfacts *f)
 	if (f->ctdiag_loaded) {
 		int fd = ctdiag_dev_open_quiet(O_WRONLY, &f->info);
 
-		if (fd >= 0)
+		if (fd >= 0) {
+			f->have_feat = features_read(fd, &f->feat) == 0;
 			close(fd);
+		}
 		f->ctdiag_open_err = fd < 0 ? fd : 0;
 	}
 }

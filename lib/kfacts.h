@@ -105,6 +105,8 @@ struct kfacts {
 	bool ctdiag_loaded;
 	int ctdiag_open_err;
 	struct ctdiag_info info;
+	struct ctdiag_features feat;	/* valid if have_feat */
+	bool have_feat;
 };
 
 /* Where to look: release (offline, /lib/modules/R), kdir (offline, that
