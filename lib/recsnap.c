@@ -134,14 +134,12 @@ static int bad(struct reader *rd, int err, uint64_t off, const char *fmt, ...)
 
 static int bad(struct reader *rd, int err, uint64_t off, const char *fmt, ...)
 {
-	char msg[384];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = recfile_verrf(rd->r->err, sizeof(rd->r->err), rd->path, off, err,
+			    fmt, ap);
 	va_end(ap);
-	snprintf(rd->r->err, sizeof(rd->r->err), "%s: offset %llu: %s",
-		 rd->path, (unsigned long long)off, msg);
 	return err;
 }
 
