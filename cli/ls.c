@@ -15,11 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/netfilter/nf_conntrack_common.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdump.h"
 #include "ctfilter.h"
 #include "ctmsg.h"
-#include "event.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"

@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "output.h"
 #include "util.h"
 #include "ctdiag_abi.h"

@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <linux/netfilter/nf_conntrack_common.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdump.h"
 #include "ctfilter.h"
 #include "ctmsg.h"

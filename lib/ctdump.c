@@ -16,7 +16,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag_abi.h"
 #include "ctdump.h"
 #include "ctmsg.h"
@@ -38,48 +37,21 @@ void ct_dump_opts_init(struct ct_dump_opts *o)
 }
 
 struct dump_ctx {
-	ct_dump_cb	cb;		/* one of cb, msg_cb */
 	ct_dump_msg_cb	msg_cb;
 	void		*arg;
 	long		count;
 	int		err;
-	struct nf_conntrack *ct;
-	bool used;
 };
 
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
+	struct ct_msg m;
 	int ret;
 
-	if (d->msg_cb) {
-		struct ct_msg m;
-
-		if (ct_msg_parse(nlh, &m) < 0)
-			return MNL_CB_OK;	/* not a conntrack message: skip */
-		ret = d->msg_cb(&m, d->arg);
-		if (ret < 0) {
-			d->err = ret;
-			return MNL_CB_ERROR;
-		}
-		d->count++;
-		return MNL_CB_OK;
-	}
-
-	/* the previous entry's attributes must not leak into this one:
-	 * nfct_nlmsg_parse() only sets what the message carries */
-	if (d->used) {
-		nfct_destroy(d->ct);
-		d->ct = nfct_new();
-		if (!d->ct) {
-			d->err = -ENOMEM;
-			return MNL_CB_ERROR;
-		}
-	}
-	d->used = true;
-	if (nfct_nlmsg_parse(nlh, d->ct) < 0)
+	if (ct_msg_parse(nlh, &m) < 0)
 		return MNL_CB_OK;	/* not a conntrack message: skip */
-	ret = d->cb(d->ct, d->arg);
+	ret = d->msg_cb(&m, d->arg);
 	if (ret < 0) {
 		d->err = ret;
 		return MNL_CB_ERROR;
@@ -309,13 +281,8 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	char *buf;
 
 	buf = malloc(CT_DUMP_BUFSZ);
-	d.ct = d.cb ? nfct_new() : NULL;
-	if (!buf || (d.cb && !d.ct)) {
-		free(buf);
-		if (d.ct)
-			nfct_destroy(d.ct);
+	if (!buf)
 		return -ENOMEM;
-	}
 	nl = open_in_netns(o->netns_fd, &ret);
 	if (!nl)
 		goto out_free;
@@ -359,17 +326,8 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 out_close:
 	mnl_socket_close(nl);
 out_free:
-	if (d.ct)
-		nfct_destroy(d.ct);
 	free(buf);
 	return ret < 0 ? ret : d.count;
-}
-
-long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg)
-{
-	struct dump_ctx d = { .cb = cb, .arg = arg };
-
-	return dump(o, &d);
 }
 
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)

@@ -136,4 +136,13 @@ int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
 const char *ct_tcp_state_name(unsigned int state);
 int ct_tcp_state_parse(const char *name);
 
+/* The parsers behind -p and -s/-d, shared with the event filters of watch
+ * and record (lib/evfilter.c), so the two cannot disagree.
+ * PROTO: a name (any case: conntrack takes -p TCP too) or a number
+ * 0-255.  0 or -EINVAL. */
+int ct_proto_parse(const char *s, uint8_t *p);
+/* ADDR or ADDR/PLEN, IPv4 or IPv6; the address is masked to PLEN.
+ * 0, -EINVAL (bad address) or -ERANGE (bad prefix length). */
+int ct_addr_parse(const char *s, struct ct_filter_addr *a);
+
 #endif

@@ -17,7 +17,6 @@ enum {
 	EXIT_NOACCT = 6,	/* ctdiag stale: no packet counters, cannot tell */
 };
 
-#define CTDIAG_VERSION "0.1.0"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* "ctdiag: error: ..." on stderr, or {"error": "..."} on stdout in JSON

@@ -150,3 +150,17 @@ complete_words() {
 		[ "$got" = "$want" ] || { echo "ctdiag-$c.8 exit statuses: '$got', want '$want'"; false; }
 	done
 }
+
+@test "the release is written once (lib/ctdiag_abi.h): --version, the man pages and dkms-src agree" {
+	ver=$(sed -n 's/^#define CTDIAG_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$CTDIAG_TOP/lib/ctdiag_abi.h")
+	[ -n "$ver" ]
+	run_ctdiag --version
+	assert_output --regexp "^ctdiag $ver "
+	for m in "$MAN"/*.[78]; do
+		grep -q "^\.TH .* \"ctdiag $ver\" " "$m" || { echo "$m: .TH without ctdiag $ver"; false; }
+	done
+	run make -s -C "$CTDIAG_TOP" -n dkms-src DESTDIR=/x
+	assert_success
+	assert_output --partial "/x/usr/src/ctdiag-$ver/"
+	assert_output --partial "s/@VERSION@/$ver/g"
+}
