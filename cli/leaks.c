@@ -534,7 +534,7 @@ static int listing_cb(const struct ct_entry *e, unsigned long lineno, void *arg)
 
 static int load_listing(struct offline *o)
 {
-	char err[512];
+	char err[512] = "";	/* stays "" when listing_cb failed (it said why) */
 	FILE *fp = fopen(o->conntrack, "r");
 	char *iobuf;
 	long ret;
