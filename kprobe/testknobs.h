@@ -11,6 +11,9 @@
  *   fail_feature=A,B     the named features' registration fails with
  *                        -ENOENT, as if the probed symbol were missing
  *                        (names as `ctdiag status` prints them)
+ *   miss_destroy_every=N the nf_ct_destroy callback pretends to miss
+ *                        every Nth destroy (intercept.c): counted as
+ *                        missed, record left in the store, orphan sweep
  */
 #ifndef CTDIAG_TESTKNOBS_H
 #define CTDIAG_TESTKNOBS_H
@@ -20,11 +23,17 @@
 #ifdef CTDIAG_TEST_KNOBS
 extern unsigned int ctdiag_fail_alloc_every;
 int ctdiag_test_fail_feature(unsigned int feature);
+bool ctdiag_test_miss_destroy(void);
 #else
 #define ctdiag_fail_alloc_every 0U
 static inline int ctdiag_test_fail_feature(unsigned int feature)
 {
 	return 0;
+}
+
+static inline bool ctdiag_test_miss_destroy(void)
+{
+	return false;
 }
 #endif
 
