@@ -145,19 +145,23 @@ static void exp_run(struct work_struct *work)
 	unsigned int nb = ctdiag_store_nbuckets(), b = 0, i, k;
 	u64 now = ktime_get_boot_fast_ns();
 	bool sweep = atomic_xchg(&sweep_asked, 0);
-	u64 idle_deadline = 0, orphan_deadline = 0;
+	bool idle = ctdiag_idle_timeout;
+	/* Boot-clock deadlines; they may wrap below 0 after a recent boot,
+	 * so they are compared as signed differences only. */
+	u64 idle_deadline = now - (u64)ctdiag_idle_timeout * NSEC_PER_SEC;
+	u64 orphan_deadline = now - SWEEP_GRACE;
 	struct exp_batch bt = { .c = exp_cands };
 
 	CTDIAG_INC(expiry_runs);
-	if (ctdiag_idle_timeout)
-		idle_deadline = now - (u64)ctdiag_idle_timeout * NSEC_PER_SEC;
-	if (sweep) {
+	if (sweep)
 		CTDIAG_INC(miss_sweeps);
-		orphan_deadline = now - SWEEP_GRACE;
-	}
-	/* Candidates: untouched since before the later deadline. */
-	bt.deadline = max(idle_deadline, orphan_deadline);
-	while (bt.deadline && b < nb && !ctdiag_is_stopping()) {
+	/* Candidates: untouched since before the later of the deadlines
+	 * that apply. */
+	if (sweep && (!idle || (s64)(orphan_deadline - idle_deadline) > 0))
+		bt.deadline = orphan_deadline;
+	else
+		bt.deadline = idle_deadline;
+	while ((idle || sweep) && b < nb && !ctdiag_is_stopping()) {
 		bt.n = 0;
 		for (k = 0; k < EXP_BUCKETS && b < nb &&
 			    bt.n + 32 <= EXP_BATCH; k++, b++)
@@ -166,7 +170,7 @@ static void exp_run(struct work_struct *work)
 			struct exp_cand *c = &bt.c[i];
 
 			if (c->net && exp_ct_alive(c)) {
-				if (idle_deadline)
+				if (idle)
 					ctdiag_ext_expire(c->ct, c->created,
 						idle_deadline,
 						CTDIAG_FREE_EXPIRY_IDLE);

@@ -21,7 +21,7 @@ MODULE_PARM_DESC(fail_feature,
 	"Test build: comma-separated features whose registration fails with -ENOENT");
 
 static unsigned int miss_destroy_every;
-module_param(miss_destroy_every, uint, 0444);
+module_param_named(miss_destroy_every, miss_destroy_every, uint, 0444);
 MODULE_PARM_DESC(miss_destroy_every,
 	"Test build: the nf_ct_destroy callback ignores every Nth destroy, as if it had missed it (0 = never)");
 static atomic_t destroy_seq = ATOMIC_INIT(0);

@@ -3,7 +3,8 @@
  * Delay and fault knobs, compiled into the test build only
  * (tests/vm/build-modules builds kprobe/ a second time with
  * -DCTDIAG_TEST_KNOBS into ctdiag-test.ko).  The module users load has no
- * such parameters: insmod rejects them as unknown, and every knob below is
+ * such parameters: the kernel ignores them as unknown (with a warning in
+ * the log, tests/vm/24-lifecycle.bats), and every knob below is
  * a compile-time constant there, so the code around it folds away.
  *
  * Knobs (module parameters of ctdiag-test.ko, defined in testknobs.c):
