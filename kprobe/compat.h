@@ -12,9 +12,11 @@
  *    struct ftrace_regs: on 6.1 (x86, DYNAMIC_FTRACE_WITH_ARGS) it is a
  *    struct pt_regs whose argument registers the trampoline saved, read
  *    with regs_get_kernel_argument(); 6.2 added the accessor
- *    ftrace_regs_get_argument() (upstream 94d095ffa0e1), and the 6.12
- *    headers (Debian 6.12.117) make struct ftrace_regs opaque, so only
- *    the accessor works there: ctdiag_fregs_arg0().
+ *    ftrace_regs_get_argument() (upstream "ftrace: abstract
+ *    DYNAMIC_FTRACE_WITH_ARGS accesses"; its hash could not be checked
+ *    here), and the 6.12 headers (Debian 6.12.117) make struct
+ *    ftrace_regs opaque, so only the accessor works there:
+ *    ctdiag_fregs_arg0() uses the accessor where it is a macro.
  *
  * Older kernels (not built or booted here; what a port would need):
  *  - before 5.17 / 5.15.36 (6ae7989c9af0) nf_ct_put() went through
