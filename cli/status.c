@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "ctdiag_abi.h"
 #include "evnames.h"
+#include "missed.h"
 #include "dev.h"
 #include "modfeatures.h"
 #include "output.h"
@@ -77,6 +78,7 @@ static void print_counters(const struct ctdiag_counters *c)
 	open_json_object("destroys");
 	print_uint(PRINT_ANY, "hook", "destroys seen: hook=%llu", c->destroy_hook);
 	print_uint(PRINT_ANY, "probe", " probe=%llu\n", c->destroy_probe);
+	missed_print(c);
 	close_json_object();
 	open_json_array("probes");
 	for (i = 0; i < CTDIAG_PROBE_MAX; i++) {

@@ -190,10 +190,12 @@ void ctdiag_counters_fill(struct ctdiag_counters *c)
 		for (i = 0; i < CTDIAG_PROBE_MAX; i++) {
 			c->probe_hits[i] += p->probe_hits[i];
 			c->probe_ns[i] += p->probe_ns[i];
+			c->probe_nmissed[i] += p->probe_missed[i];
+			c->destroy_missed += p->probe_missed[i];
 		}
+		c->miss_sweeps += p->miss_sweeps;
 	}
 	ctdiag_store_counters(c);
-	ctdiag_intercept_counters(c);
 	ctdiag_clash_counters(c);
 	ctdiag_confirm_early_counters(c);
 }
@@ -226,7 +228,7 @@ static int __init ctdiag_init(void)
 	ret = ctdiag_expiry_init();
 	if (ret) {
 		pr_err("expiry init failed, returned %d\n", ret);
-		goto out_clash;
+		goto out_expiry;
 	}
 	/* Without packet hooks the store holds API records only. */
 	CTDIAG_FEATURE_TRY(CTDIAG_FEAT_PKT_HOOKS, ctdiag_hooks_init(),
@@ -251,8 +253,9 @@ out_confirm_early:
 out_hooks:
 	WRITE_ONCE(ctdiag_stopping, true);
 	ctdiag_hooks_exit();
+out_expiry:
+	WRITE_ONCE(ctdiag_stopping, true);
 	ctdiag_expiry_exit();
-out_clash:
 	ctdiag_clash_exit();
 	ctdiag_intercept_exit();
 out_store:

@@ -286,7 +286,14 @@ struct ctdiag_counters {
 	__u64	confirm_early_failed;
 	__u64	confirm_early_dropped;
 	__u64	confirm_early_skip_nat;
-	__u64	reserved[4];
+	/* Destroys that an interception path saw but could not handle, all
+	 * paths (per path: probe_nmissed[CTDIAG_PROBE_DESTROY] and
+	 * [CTDIAG_PROBE_HOOK_DESTROY]); their records may be orphans.  Each
+	 * makes the expiry worker sweep for orphans within ~2 s, whatever
+	 * idle_timeout is: miss_sweeps counts those sweeps. */
+	__u64	destroy_missed;
+	__u64	miss_sweeps;
+	__u64	reserved[2];
 };
 CTDIAG_ASSERT_SIZE(struct ctdiag_counters, 464);
 
