@@ -196,6 +196,7 @@ static void ext_finish_free(struct ctdiag_ext *rec, u16 path)
 	atomic_long_dec(&live);
 	CTDIAG_INC(freed[path]);
 	ext_emit_free(rec, path);
+	ctdiag_test_free_delay(path);
 	call_rcu(&rec->rcu, ext_rcu_free);
 }
 

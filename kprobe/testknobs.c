@@ -3,6 +3,8 @@
 #ifdef CTDIAG_TEST_KNOBS
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -18,6 +20,26 @@ static char *fail_feature = "";
 module_param(fail_feature, charp, 0444);
 MODULE_PARM_DESC(fail_feature,
 	"Test build: comma-separated features whose registration fails with -ENOENT");
+
+static unsigned int free_delay_ms;
+module_param(free_delay_ms, uint, 0444);
+MODULE_PARM_DESC(free_delay_ms,
+	"Test build: the first record freed by idle expiry or netns exit waits this many ms between unlink and call_rcu");
+static atomic_t free_delay_done = ATOMIC_INIT(0);
+
+/* Busy wait: the caller may be inside an RCU read-side section. */
+void ctdiag_test_free_delay(u16 path)
+{
+	if (!free_delay_ms || (path != CTDIAG_FREE_EXPIRY_IDLE &&
+			       path != CTDIAG_FREE_EXPIRY_ORPHAN &&
+			       path != CTDIAG_FREE_NETNS_EXIT))
+		return;
+	if (atomic_xchg(&free_delay_done, 1))
+		return;
+	pr_info("test: delaying free (path %u) by %u ms\n", path, free_delay_ms);
+	mdelay(free_delay_ms);
+	pr_info("test: delayed free done\n");
+}
 
 /* Whether NAME is an element of the comma-separated list. */
 static bool list_has(const char *list, const char *name)

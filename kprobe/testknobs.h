@@ -11,6 +11,10 @@
  *   fail_feature=A,B     the named features' registration fails with
  *                        -ENOENT, as if the probed symbol were missing
  *                        (names as `ctdiag status` prints them)
+ *   free_delay_ms=N      the first record that idle expiry or a netns exit
+ *                        frees waits N ms (busy) between its unlink and
+ *                        its call_rcu, after logging "test: delaying free"
+ *                        (store.c; the unregister-during-free race)
  */
 #ifndef CTDIAG_TESTKNOBS_H
 #define CTDIAG_TESTKNOBS_H
@@ -20,11 +24,15 @@
 #ifdef CTDIAG_TEST_KNOBS
 extern unsigned int ctdiag_fail_alloc_every;
 int ctdiag_test_fail_feature(unsigned int feature);
+void ctdiag_test_free_delay(u16 path);
 #else
 #define ctdiag_fail_alloc_every 0U
 static inline int ctdiag_test_fail_feature(unsigned int feature)
 {
 	return 0;
+}
+static inline void ctdiag_test_free_delay(u16 path)
+{
 }
 #endif
 
