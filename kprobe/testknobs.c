@@ -7,6 +7,7 @@
 #include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include "ctdiag.h"
 #include "testknobs.h"
@@ -27,7 +28,15 @@ MODULE_PARM_DESC(free_delay_ms,
 	"Test build: the first record freed by idle expiry or netns exit waits this many ms between unlink and call_rcu");
 static atomic_t free_delay_done = ATOMIC_INIT(0);
 
-/* Busy wait: the caller may be inside an RCU read-side section. */
+/*
+ * Inside an RCU read-side section (or with preemption off) the wait is
+ * busy; outside it sleeps, which is what a fully preemptible kernel may
+ * do to that task at any point there anyway.  (A busy wait outside RCU
+ * would hide the race on PREEMPT_VOLUNTARY kernels: udelay() runs with
+ * preemption off between short windows, so no grace period ends.)
+ * rcu_preempt_depth() sees rcu_read_lock() on every kernel we run on
+ * (all are PREEMPT_RCU).
+ */
 void ctdiag_test_free_delay(u16 path)
 {
 	if (!free_delay_ms || (path != CTDIAG_FREE_EXPIRY_IDLE &&
@@ -37,7 +46,10 @@ void ctdiag_test_free_delay(u16 path)
 	if (atomic_xchg(&free_delay_done, 1))
 		return;
 	pr_info("test: delaying free (path %u) by %u ms\n", path, free_delay_ms);
-	mdelay(free_delay_ms);
+	if (preemptible() && !rcu_preempt_depth())
+		msleep(free_delay_ms);
+	else
+		mdelay(free_delay_ms);
 	pr_info("test: delayed free done\n");
 }
 
