@@ -25,6 +25,11 @@
  * The reply tuple changes (NAT, up to confirmation) after the record is
  * published; writers change it under the bucket lock inside reply_seq,
  * readers copy it with a seqcount retry loop, never half old, half new.
+ *
+ * Longer than 600 lines on purpose: the table, every free path, the
+ * snapshot and the exported API (ctdiag_ext.h) share these locking and
+ * RCU rules, and splitting them would export the table's internals.
+ * kprobe/README.md, "The store: lifetimes and locking", has the why.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
