@@ -737,6 +737,7 @@ void ctdiag_ext_unregister(struct ctdiag_ext_type *type)
 		return;
 	}
 	RCU_INIT_POINTER(ext_types[id], NULL);
+	ctdiag_test_unregister_started();
 	/* No get_or_create can still be attaching data of this type. */
 	synchronize_rcu();
 	for (b = 0; b < STORE_BUCKETS; b++) {

@@ -27,6 +27,20 @@ module_param(free_delay_ms, uint, 0444);
 MODULE_PARM_DESC(free_delay_ms,
 	"Test build: the first record freed by idle expiry or netns exit waits this many ms between unlink and call_rcu");
 static atomic_t free_delay_done = ATOMIC_INIT(0);
+static atomic_t unregister_started = ATOMIC_INIT(0);
+
+void ctdiag_test_unregister_started(void)
+{
+	atomic_set(&unregister_started, 1);
+}
+
+static void wait_ms(unsigned int ms, bool may_sleep)
+{
+	if (may_sleep)
+		msleep(ms);
+	else
+		mdelay(ms);
+}
 
 /*
  * Inside an RCU read-side section (or with preemption off) the wait is
@@ -45,12 +59,18 @@ void ctdiag_test_free_delay(u16 path)
 		return;
 	if (atomic_xchg(&free_delay_done, 1))
 		return;
-	pr_info("test: delaying free (path %u) by %u ms\n", path, free_delay_ms);
-	if (preemptible() && !rcu_preempt_depth())
-		msleep(free_delay_ms);
-	else
-		mdelay(free_delay_ms);
-	pr_info("test: delayed free done\n");
+	bool may_sleep = preemptible() && !rcu_preempt_depth();
+	unsigned int ms;
+
+	pr_info("test: delaying free (path %u) by up to %u ms\n", path,
+		free_delay_ms);
+	for (ms = 0; ms < free_delay_ms && !atomic_read(&unregister_started); ms += 10)
+		wait_ms(10, may_sleep);
+	/* Long enough for an unregister that does not wait for us to finish;
+	 * one that does is blocked meanwhile (busy: keep it short). */
+	wait_ms(may_sleep ? 1000 : 200, may_sleep);
+	pr_info("test: delayed free done (unregister %s)\n",
+		atomic_read(&unregister_started) ? "had started" : "not seen");
 }
 
 /* Whether NAME is an element of the comma-separated list. */

@@ -12,9 +12,11 @@
  *                        -ENOENT, as if the probed symbol were missing
  *                        (names as `ctdiag status` prints them)
  *   free_delay_ms=N      the first record that idle expiry or a netns exit
- *                        frees waits N ms (busy) between its unlink and
- *                        its call_rcu, after logging "test: delaying free"
- *                        (store.c; the unregister-during-free race)
+ *                        frees waits between its unlink and its call_rcu,
+ *                        after logging "test: delaying free": until an
+ *                        API type's unregister has started (at most N ms),
+ *                        then 1 s more (store.c; the unregister-during-
+ *                        free race)
  */
 #ifndef CTDIAG_TESTKNOBS_H
 #define CTDIAG_TESTKNOBS_H
@@ -25,6 +27,7 @@
 extern unsigned int ctdiag_fail_alloc_every;
 int ctdiag_test_fail_feature(unsigned int feature);
 void ctdiag_test_free_delay(u16 path);
+void ctdiag_test_unregister_started(void);
 #else
 #define ctdiag_fail_alloc_every 0U
 static inline int ctdiag_test_fail_feature(unsigned int feature)
@@ -32,6 +35,9 @@ static inline int ctdiag_test_fail_feature(unsigned int feature)
 	return 0;
 }
 static inline void ctdiag_test_free_delay(u16 path)
+{
+}
+static inline void ctdiag_test_unregister_started(void)
 {
 }
 #endif
