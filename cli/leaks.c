@@ -34,6 +34,7 @@
 #include "extsnap.h"
 #include "leakjoin.h"
 #include "nsdump.h"
+#include "missed.h"
 #include "output.h"
 #include "recfile.h"
 #include "recsnap.h"
@@ -154,7 +155,7 @@ static void skipped_path(const struct evidence *ev, const struct ctdiag_ext_rec 
 
 		if (missed)
 			snprintf(buf, len,
-				 "conntrack freed while the nf_ct_destroy kprobe missed %llu hits (intercept=%s)",
+				 "conntrack freed while the nf_ct_destroy interception missed %llu destroys (intercept=%s)",
 				 (unsigned long long)missed, intercept_name(ev->intercept));
 		else
 			snprintf(buf, len,
@@ -480,6 +481,8 @@ static int leaks_live(double grace, struct report *rep)
 		}
 	}
 	print_summary(rep);
+	if (ev.have_counters)
+		missed_leaks_note(&ev.c, LEAKS_JSON_SCHEMA);
 	rc = rep->leaked ? EXIT_LEAKS : EXIT_OK;
 out:
 	close(fd);

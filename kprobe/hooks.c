@@ -26,6 +26,7 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	struct ctdiag_ext *rec;
 	struct nf_conn *ct;
+	u64 t0;
 
 	if (ctdiag_is_stopping())
 		return NF_ACCEPT;
@@ -41,7 +42,7 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
 	    (state->in->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_PKT_HOOK]);
+	t0 = ctdiag_probe_enter(CTDIAG_PROBE_PKT_HOOK);
 
 	/* nf_hook_slow() runs us under rcu_read_lock. */
 	rec = ctdiag_ext_lookup(ct);
@@ -51,9 +52,11 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 			CTDIAG_ALLOC_LOCAL_OUT : CTDIAG_ALLOC_PRE_ROUTING,
 			GFP_ATOMIC);
 		if (!rec)
-			return NF_ACCEPT;
+			goto out;
 	}
 	ctdiag_ext_account_pkt(rec, ct, CTINFO2DIR(ctinfo), skb->len);
+out:
+	ctdiag_probe_exit(CTDIAG_PROBE_PKT_HOOK, t0);
 	return NF_ACCEPT;
 }
 
@@ -92,25 +95,26 @@ static int __net_init ctdiag_net_init(struct net *net)
 
 /*
  * Unhook in pre_exit: cleanup_net() and unregister_pernet_subsys() run a
- * synchronize_rcu() between pre_exit and exit, so by the time .exit walks
- * the store no hook can still be adding a record for this namespace.
+ * synchronize_rcu() between pre_exit and exit, so by the time .exit_batch
+ * walks the store no hook can still be adding a record for this
+ * namespace (and API users cannot: store.c refuses dying namespaces).
  */
 static void __net_exit ctdiag_net_pre_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, ctdiag_nf_ops, ARRAY_SIZE(ctdiag_nf_ops));
 }
 
-static void __net_exit ctdiag_net_exit(struct net *net)
+static void __net_exit ctdiag_net_exit_batch(struct list_head *nets)
 {
 	/* At unload the store frees everything itself, as UNLOAD. */
 	if (!ctdiag_is_stopping())
-		ctdiag_store_netns_exit(net);
+		ctdiag_store_netns_exit_batch(nets);
 }
 
 static struct pernet_operations ctdiag_net_ops = {
 	.init		= ctdiag_net_init,
 	.pre_exit	= ctdiag_net_pre_exit,
-	.exit		= ctdiag_net_exit,
+	.exit_batch	= ctdiag_net_exit_batch,
 };
 
 static bool hooks_registered;
