@@ -8,6 +8,13 @@
  * Handled:
  *  - ring_buffer_unlock_commit(buffer, event) lost its unused event
  *    argument in 6.3 (upstream 04aabc32fb5f): ctdiag_rb_commit().
+ *  - ftrace: setting the resume address of a traced call is
+ *    ftrace_instruction_pointer_set() on 6.1 and
+ *    ftrace_regs_set_instruction_pointer() on 6.12 (renamed in between;
+ *    x86 defines each as a macro, so we test for the macro instead of a
+ *    version): ctdiag_ftrace_set_ip().  Without
+ *    CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS (not x86 on either series) the
+ *    ops would also need FTRACE_OPS_FL_SAVE_REGS: CTDIAG_FTRACE_FL_REGS.
  *
  * Older kernels (not built or booted here; what a port would need):
  *  - before 5.17 / 5.15.36 (6ae7989c9af0) nf_ct_put() went through
@@ -40,5 +47,18 @@ static inline void ctdiag_rb_commit(struct trace_buffer *buf,
 	ring_buffer_unlock_commit(buf, ev);
 #endif
 }
+
+#include <linux/ftrace.h>
+
+#ifdef ftrace_regs_set_instruction_pointer
+#define ctdiag_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
+#else
+#define ctdiag_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#endif
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define CTDIAG_FTRACE_FL_REGS	0
+#else
+#define CTDIAG_FTRACE_FL_REGS	FTRACE_OPS_FL_SAVE_REGS
+#endif
 
 #endif /* CTDIAG_COMPAT_H */
