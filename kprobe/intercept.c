@@ -2,8 +2,8 @@
 /*
  * How records learn that their conntrack died (module parameter intercept=).
  *
- * On 6.1 every nf_conn is finally freed by nf_ct_destroy(); it is entered
- * (../shared/notes/kernel-6.1.md section 1.3)
+ * On 6.1 and 6.12 every nf_conn is finally freed by nf_ct_destroy(); it
+ * is entered (kprobe/README.md, "How a conntrack is freed")
  *  (a) through nf_conntrack_put() -> nf_conntrack_destroy() ->
  *      nf_ct_hook->destroy: core networking code dropping the last skb
  *      reference, e.g. an unconfirmed ct whose packet was dropped or

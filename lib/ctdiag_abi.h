@@ -7,7 +7,7 @@
  * asserted in both builds, and any incompatible change bumps
  * CTDIAG_ABI_VERSION.  Records never carry kernel pointers: connections are
  * named by their conntrack id, as `conntrack -L -o id` prints it
- * (ntohl(nf_ct_get_id(ct)); see ../shared/notes/kernel-6.1.md section 5),
+ * (ntohl(nf_ct_get_id(ct)); see kprobe/README.md, "Conntrack ids"),
  * and namespaces by the inode number of their /proc/PID/ns/net.
  */
 #ifndef CTDIAG_ABI_H
