@@ -53,7 +53,7 @@ ipvs_setup() {
 	ip netns exec ivd sysctl -qw net.ipv4.vs.conntrack=1
 	ip netns exec ivd nft -f - <<-'EOF2'
 	table inet f {
-		chain fwd {
+		chain forward_policy {
 			type filter hook forward priority 0; policy drop;
 			ct state established,related accept
 			ip daddr 10.0.2.2 accept
