@@ -239,6 +239,34 @@ int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen)
 	return 0;
 }
 
+int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
+		  const char *arg, const char *cmd, char **argv)
+{
+	unsigned int fopt;
+	char err[256];
+
+	switch (opt) {
+	case 'p': fopt = CTF_PROTO; break;
+	case 's': fopt = CTF_SRC; break;
+	case 'd': fopt = CTF_DST; break;
+	case CTF_OPT_SPORT: fopt = CTF_SPORT; break;
+	case CTF_OPT_DPORT: fopt = CTF_DPORT; break;
+	case CTF_OPT_STATE: fopt = CTF_STATE; break;
+	case 'm': fopt = CTF_MARK; break;
+	case 'w': fopt = CTF_ZONE; break;
+	case 'f': fopt = CTF_FAMILY; break;
+	case 'u': fopt = CTF_STATUS; break;
+	case 'n':
+		*netns = arg;
+		return -1;
+	default:
+		return getopt_usage_error(cmd, argv);
+	}
+	if (ct_filter_set(f, fopt, arg, err, sizeof(err)))
+		return p_usage(cmd, "%s", err);
+	return -1;
+}
+
 void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o)
 {
 	o->family = f->family;
