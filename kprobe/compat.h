@@ -8,6 +8,13 @@
  * Handled:
  *  - ring_buffer_unlock_commit(buffer, event) lost its unused event
  *    argument in 6.3 (upstream 04aabc32fb5f): ctdiag_rb_commit().
+ *  - ftrace: setting the resume address of a traced call is
+ *    ftrace_instruction_pointer_set() on 6.1 and
+ *    ftrace_regs_set_instruction_pointer() on 6.12 (renamed in between;
+ *    x86 defines each as a macro, so we test for the macro instead of a
+ *    version): ctdiag_ftrace_set_ip().  Without
+ *    CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS (not x86 on either series) the
+ *    ops would also need FTRACE_OPS_FL_SAVE_REGS: CTDIAG_FTRACE_FL_REGS.
  *  - an ftrace callback reads the traced function's arguments from
  *    struct ftrace_regs: on 6.1 (x86, DYNAMIC_FTRACE_WITH_ARGS) it is a
  *    struct pt_regs whose argument registers the trampoline saved, read
@@ -56,6 +63,17 @@ static inline void ctdiag_rb_commit(struct trace_buffer *buf,
 #endif
 }
 
+
+#ifdef ftrace_regs_set_instruction_pointer
+#define ctdiag_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
+#else
+#define ctdiag_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#endif
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define CTDIAG_FTRACE_FL_REGS	0
+#else
+#define CTDIAG_FTRACE_FL_REGS	FTRACE_OPS_FL_SAVE_REGS
+#endif
 /* The first argument of the function an ftrace callback was called for. */
 static __always_inline unsigned long ctdiag_fregs_arg0(struct ftrace_regs *fregs)
 {

@@ -29,26 +29,39 @@
  * nf_confirm() runs helper/seqadj as always and nf_conntrack_confirm()
  * sees IPS_CONFIRMED and only delivers events.
  *
- * Priority.  confirm_early_prio= (default NF_IP_PRI_MANGLE - 1 = -151) in
- * POSTROUTING and LOCAL_IN, IPv4 and IPv6.  Queue rules whose chain
- * priority is greater (iptables mangle -150, filter 0, security 50, nft
- * chains at those priorities or later) are protected; a chain at exactly
- * the same priority runs before or after us by registration order; rules in
- * PREROUTING, OUTPUT or FORWARD queue the packet before it reaches these
- * hooks and are not protected.
+ * Where.  Only packets that are being handed to a queue: ftrace
+ * redirects calls of nf_queue() (exported; nf_hook_slow() calls it when a
+ * hook returns NF_QUEUE, nf_reinject() when a verdict re-queues) to
+ * ce_nf_queue(), which confirms the entry and then calls the real
+ * nf_queue().  A packet no rule queues is never touched: no IPVS conntrack
+ * confirmed before ip_vs_update_conntrack() can rewrite its reply tuple, no
+ * entry left behind by a later DROP rule (issue 18; the old design was a
+ * hook at a fixed priority that confirmed every new UDP entry).  We run
+ * where the queue hook ran: inside nf_hook_slow(), under rcu_read_lock().
+ * Our own call of nf_queue() is recognised by its return address
+ * (parent_ip in our module text) and left alone.
  *
- * NAT.  nf_nat_setup_info() does nothing for a confirmed entry, so
- * confirming before source NAT (POSTROUTING/LOCAL_IN, NF_IP_PRI_NAT_SRC =
- * 100) would silently disable SNAT/masquerade and the null binding for that
- * flow.  The NAT core registers its hooks at exactly NF_IP_PRI_NAT_SRC in
- * every hook of a family as soon as any nat table or chain exists in the
- * netns (nf_nat_register_fn), whatever the nat chain's own priority.  So
- * when an entry at priority NF_IP_PRI_NAT_SRC comes after ours in this
- * netns's hook list we leave the entry alone and count skip_nat: in such a
- * netns only a priority above 100 (e.g. confirm_early_prio=101) protects,
- * and then only queue rules above it.  Conservative: any other hook at 100
- * also makes us skip.
+ * Which hooks.  POSTROUTING and LOCAL_IN only, the last hooks before the
+ * confirm, and only when the queueing chain's priority is at least
+ * confirm_early_prio (default NF_IP_PRI_MANGLE - 1 = -151).  A packet
+ * queued in PREROUTING, OUTPUT or FORWARD still has POSTROUTING's or
+ * LOCAL_IN's NAT ahead of it, which ignores confirmed entries.
  *
+ * NAT and IPVS.  nf_nat_setup_info() does nothing for a confirmed entry,
+ * so confirming before source NAT (NF_IP_PRI_NAT_SRC = 100) would silently
+ * disable SNAT/masquerade and the null binding for that flow.  The NAT core
+ * registers its hooks at exactly NF_IP_PRI_NAT_SRC in every hook of a
+ * family as soon as any nat table or chain exists in the netns
+ * (nf_nat_register_fn), whatever the nat chain's own priority.  IPVS hooks
+ * LOCAL_IN at NF_IP_PRI_NAT_SRC - 2 and - 1 (ip_vs_reply4, ip_vs_remote_
+ * request4), and with net.ipv4.vs.conntrack=1 ip_vs_update_conntrack()
+ * leaves a confirmed entry's reply tuple alone.  So when an entry with a
+ * priority from NF_IP_PRI_NAT_SRC - 2 to NF_IP_PRI_NAT_SRC comes after the
+ * queueing hook in this netns's hook list, we leave the entry alone and
+ * count skip_nat: there, only a queue rule in a chain above priority 100
+ * is protected.  Conservative: any other hook at 98..100 also makes us
+ * skip.
+
  * Other rules between us and the confirm that only act on unconfirmed
  * entries (nft "ct helper set", "ct expectation set", adding the event
  * mask extension) are ignored by the kernel for early-confirmed entries.
@@ -64,13 +77,16 @@
  * return the kernel's NF_DROP, as the real confirm would have.
  *
  * Trade-off.  The entry exists before user space decides.  If the verdict
- * is DROP, the entry stays in the table, [UNREPLIED], until its UDP timeout
+ * is DROP, or the queue cannot take the packet (no program bound to it and
+ * no queue-bypass, queue full): the entry stays in the table, [UNREPLIED], until its UDP timeout
  * (nf_conntrack_udp_timeout, 30 s on 6.1), visible in conntrack -L, and
  * counts against nf_conntrack_max; later packets of the tuple match it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -78,15 +94,16 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_queue.h>
+#include "compat.h"
 #include "ctdiag.h"
 
 static int confirm_early_prio = NF_IP_PRI_MANGLE - 1;
 module_param(confirm_early_prio, int, 0444);
 MODULE_PARM_DESC(confirm_early_prio,
-	"Hook priority of confirm_early= in POSTROUTING and LOCAL_IN; protects queue rules at higher priorities (default -151, range -399..2147483646)");
+	"confirm_early= protects packets queued in POSTROUTING or LOCAL_IN by a chain at this priority or higher (default -151, range -399..2147483646)");
 
 /* Our own outcome counters; confirm_early itself is in ctdiag_pcpu. */
 struct ce_pcpu {
@@ -99,9 +116,6 @@ static DEFINE_PER_CPU(struct ce_pcpu, ce_pcpu);
 #define CE_INC(field)	this_cpu_inc(ce_pcpu.field)
 
 static bool ce_registered;
-
-static unsigned int ce_hook(void *priv, struct sk_buff *skb,
-			    const struct nf_hook_state *state);
 
 static bool ce_proto_wanted(u8 protonum)
 {
@@ -117,47 +131,53 @@ static bool ce_proto_wanted(u8 protonum)
 	}
 }
 
-/*
- * Does a hook at NF_IP_PRI_NAT_SRC (the NAT core's source-NAT hook) run
- * after ours for this packet?  Walk this netns's hook list for the hook we
- * are in; it is in execution order.  We run inside nf_hook_slow() under
- * rcu_read_lock().
- */
-static bool ce_nat_follows(const struct nf_hook_state *state)
+/* This netns's hook list for the packet's hook, in execution order. */
+static const struct nf_hook_entries *ce_hooks(const struct nf_hook_state *state)
 {
-	const struct nf_hook_entries *e = NULL;
-	struct nf_hook_ops **ops;
-	bool after_us = false;
-	unsigned int i;
-
 	switch (state->pf) {
 	case NFPROTO_IPV4:
-		e = rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
-		break;
+		return rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
 #if IS_ENABLED(CONFIG_IPV6)
 	case NFPROTO_IPV6:
-		e = rcu_dereference(state->net->nf.hooks_ipv6[state->hook]);
-		break;
+		return rcu_dereference(state->net->nf.hooks_ipv6[state->hook]);
 #endif
 	default:
-		return true;
+		return NULL;
 	}
-	if (!e)
+}
+
+/*
+ * May the entry be confirmed now, with the packet queued by hook entry
+ * @index?  Sets *prio to that entry's priority.  Returns false (and
+ * counts skip_nat) when a NAT or IPVS hook (priority 98..100) follows it.
+ */
+static bool ce_may_confirm(const struct nf_hook_state *state,
+			   unsigned int index, int *prio)
+{
+	const struct nf_hook_entries *e = ce_hooks(state);
+	struct nf_hook_ops **ops;
+	unsigned int i;
+
+	/* The list may have been replaced since the hook ran: then the
+	 * index means nothing, and we do nothing. */
+	if (!e || index >= e->num_hook_entries)
 		return false;
 	ops = nf_hook_entries_get_hook_ops(e);
-	for (i = 0; i < e->num_hook_entries; i++) {
-		if (ops[i]->hook == ce_hook) {
-			after_us = true;
-			continue;
+	*prio = ops[index]->priority;
+	if (*prio < confirm_early_prio)
+		return false;
+	for (i = index + 1; i < e->num_hook_entries; i++) {
+		if (ops[i]->priority >= NF_IP_PRI_NAT_SRC - 2 &&
+		    ops[i]->priority <= NF_IP_PRI_NAT_SRC) {
+			CE_INC(skip_nat);
+			return false;
 		}
-		if (after_us && ops[i]->priority == NF_IP_PRI_NAT_SRC)
-			return true;
 	}
-	return false;
+	return true;
 }
 
 static void ce_emit(const struct nf_conn *ct, u16 result, u32 prev_id,
-		    const struct nf_hook_state *state)
+		    const struct nf_hook_state *state, int prio)
 {
 	struct ctdiag_event ev;
 
@@ -165,33 +185,40 @@ static void ce_emit(const struct nf_conn *ct, u16 result, u32 prev_id,
 	ctdiag_event_from_ct(&ev, ct);
 	ev.u.confirm_early.result = result;
 	ev.u.confirm_early.hook = state->hook;
-	ev.u.confirm_early.priority = confirm_early_prio;
+	ev.u.confirm_early.priority = prio;
 	ev.u.confirm_early.prev_id = prev_id;
 	ctdiag_ring_emit(&ev);
 }
 
-static unsigned int ce_hook(void *priv, struct sk_buff *skb,
-			    const struct nf_hook_state *state)
+/*
+ * Confirm the packet's new entry before it is queued.  Returns false if
+ * the packet must not be queued: the kernel's confirm killed the entry
+ * after inserting it (the real confirm would have dropped the packet).
+ */
+static bool ce_confirm(struct sk_buff *skb, const struct nf_hook_state *state,
+		       unsigned int index)
 {
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct, *now;
 	u32 prev_id = 0;
+	int prio = 0;
 	bool want;
 	u16 result;
 	int ret;
 
+	if (state->hook != NF_INET_POST_ROUTING &&
+	    state->hook != NF_INET_LOCAL_IN)
+		return true;
 	ct = nf_ct_get(skb, &ctinfo);
 	/* Only a new entry in its original direction; templates (raw-table
 	 * CT targets with conntrack inactive) are not entries. */
 	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
 	    CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
-		return NF_ACCEPT;
+		return true;
 	if (!ce_proto_wanted(nf_ct_protonum(ct)) || ctdiag_is_stopping())
-		return NF_ACCEPT;
-	if (ce_nat_follows(state)) {
-		CE_INC(skip_nat);
-		return NF_ACCEPT;
-	}
+		return true;
+	if (!ce_may_confirm(state, index, &prio))
+		return true;
 
 	want = ctdiag_ring_wants(CTDIAG_EV_CONFIRM_EARLY);
 	/* After a merge the old entry may be freed: take its id now. */
@@ -219,64 +246,63 @@ static unsigned int ce_hook(void *priv, struct sk_buff *skb,
 		result = CTDIAG_CE_RES_DROPPED;
 		CE_INC(dropped);
 	} else {
-		/* Nothing was changed: let the packet continue unconfirmed
+		/* Nothing was changed: let the packet be queued unconfirmed
 		 * so the real confirm decides, as without us. */
 		result = CTDIAG_CE_RES_FAILED;
 		CE_INC(failed);
 		ret = NF_ACCEPT;
 	}
 	if (want && now)
-		ce_emit(now, result, prev_id, state);
+		ce_emit(now, result, prev_id, state, prio);
+	return ret == NF_ACCEPT;
+}
+
+/* Called instead of nf_queue(), with its arguments (see ce_ftrace()). */
+static int ce_nf_queue(struct sk_buff *skb, struct nf_hook_state *state,
+		       unsigned int index, unsigned int verdict)
+{
+	int ret;
+
+	if (!ce_confirm(skb, state, index)) {
+		/* As nf_queue() does with a packet it cannot queue; 0 tells
+		 * nf_hook_slow() the skb is gone. */
+		kfree_skb(skb);
+		return 0;
+	}
+	ret = nf_queue(skb, state, index, verdict);
+	/* Not a tail call: ce_ftrace() must see this module as the caller. */
+	barrier();
 	return ret;
 }
 
-static struct nf_hook_ops ce_ops[] = {
-	{
-		.hook		= ce_hook,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_POST_ROUTING,
-	},
-	{
-		.hook		= ce_hook,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_LOCAL_IN,
-	},
-#if IS_ENABLED(CONFIG_IPV6)
-	{
-		.hook		= ce_hook,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_POST_ROUTING,
-	},
-	{
-		.hook		= ce_hook,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_LOCAL_IN,
-	},
-#endif
-};
-
-static int __net_init ce_net_init(struct net *net)
+static void notrace ce_ftrace(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	return nf_register_net_hooks(net, ce_ops, ARRAY_SIZE(ce_ops));
+	if (within_module(parent_ip, THIS_MODULE))
+		return;		/* ce_nf_queue() calling the real one */
+	ctdiag_ftrace_set_ip(fregs, (unsigned long)ce_nf_queue);
 }
 
-/* Note: the kernel drops every packet queued in NFQUEUE in this netns on
- * any hook unregistration (nf_queue_nf_hook_drop()), ours included. */
-static void __net_exit ce_net_exit(struct net *net)
-{
-	nf_unregister_net_hooks(net, ce_ops, ARRAY_SIZE(ce_ops));
-}
-
-static struct pernet_operations ce_net_ops = {
-	.init = ce_net_init,
-	.exit = ce_net_exit,
+static struct ftrace_ops ce_fops = {
+	.func	= ce_ftrace,
+	.flags	= FTRACE_OPS_FL_IPMODIFY | CTDIAG_FTRACE_FL_REGS,
 };
+
+static int ce_attach(void)
+{
+	int ret;
+
+	ret = ftrace_set_filter_ip(&ce_fops, (unsigned long)nf_queue, 0, 0);
+	if (ret)
+		return ret;
+	ret = register_ftrace_function(&ce_fops);
+	if (ret)
+		ftrace_set_filter_ip(&ce_fops, (unsigned long)nf_queue, 1, 0);
+	return ret;
+}
 
 int ctdiag_confirm_early_init(void)
 {
-	unsigned int i;
-	int ret;
-
 	/* Below -400 would precede defrag in other hooks' terms and means
 	 * nothing here; INT_MAX is the confirm itself. */
 	if (confirm_early_prio < NF_IP_PRI_CONNTRACK_DEFRAG + 1 ||
@@ -290,15 +316,11 @@ int ctdiag_confirm_early_init(void)
 	if (!ctdiag_confirm_early_mask)
 		return 0;
 
-	for (i = 0; i < ARRAY_SIZE(ce_ops); i++)
-		ce_ops[i].priority = confirm_early_prio;
-	ret = CTDIAG_FEATURE_TRY(CTDIAG_FEAT_CONFIRM_EARLY,
-				 register_pernet_subsys(&ce_net_ops),
-				 "register_pernet_subsys(confirm_early hooks)");
-	if (ret)
+	if (CTDIAG_FEATURE_TRY(CTDIAG_FEAT_CONFIRM_EARLY, ce_attach(),
+			       "ftrace nf_queue (confirm_early)"))
 		return 0;	/* the rest of the module works without it */
 	ce_registered = true;
-	pr_info("confirm_early: udp=%d udplite=%d at priority %d in POSTROUTING and LOCAL_IN\n",
+	pr_info("confirm_early: udp=%d udplite=%d for packets queued in POSTROUTING and LOCAL_IN at priority %d or higher\n",
 		!!(ctdiag_confirm_early_mask & CTDIAG_CE_UDP),
 		!!(ctdiag_confirm_early_mask & CTDIAG_CE_UDPLITE),
 		confirm_early_prio);
@@ -309,10 +331,11 @@ void ctdiag_confirm_early_exit(void)
 {
 	if (!ce_registered)
 		return;
-	/* Unregisters the hooks in every netns; each unregistration frees
-	 * the old hook blob by call_rcu, which does not wait for CPUs still
-	 * inside ce_hook().  Wait for them before our text goes away. */
-	unregister_pernet_subsys(&ce_net_ops);
+	/* After this no new call reaches ce_nf_queue(); calls already in it
+	 * run inside the caller's rcu_read_lock() (nf_hook_slow(),
+	 * nf_reinject()): wait for them before our text goes away. */
+	unregister_ftrace_function(&ce_fops);
+	ftrace_set_filter_ip(&ce_fops, (unsigned long)nf_queue, 1, 0);
 	synchronize_rcu();
 	ce_registered = false;
 }

@@ -14,6 +14,8 @@ pkgs=(
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 	groff man-db clang libclang-rt-14-dev
+	linux-source-6.1 linux-source-6.12
+	socat iptables ipvsadm iperf3 netcat-openbsd iputils-ping
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -168,7 +168,7 @@ teardown() {
 
 	# With confirm_early=udp: fresh netns, same workload, new tuples.
 	ctdiag_load confirm_early=udp
-	dmesg | grep -q 'confirm_early: udp=1 udplite=0 at priority -151'
+	dmesg | grep -q 'confirm_early: udp=1 udplite=0 for packets queued in POSTROUTING and LOCAL_IN at priority -151 or higher'
 	ce_setup_ns
 	ce_workload 30000
 	[ "$(res pairs)" -eq "$PAIRS" ]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # confirm_early= (issue 8), the other cases: parameter validation, the
 # LOCAL_IN hook (queue in the receiver's input chain, over a veth), and
-# source NAT (left alone at the default priority, confirmed after SNAT at
-# confirm_early_prio=101).
+# source NAT (a packet queued before it is left alone, one queued by a
+# chain after it is confirmed, translated).
 load helper
 
 T=${BATS_TEST_TMPDIR:-/tmp}
@@ -163,22 +163,30 @@ res() {
 	[ "$(res clash_merged)" -eq 0 ]
 	[ "$(res nfq_swap)" -eq 0 ]
 	# Every record: a confirm-early of ceb's UDP, confirmed in LOCAL_IN
-	# at the default priority; no clash or nfq-update record.
+	# by the queue chain at priority 0; no clash or nfq-update record.
 	[ "$(wc -l <"$T/watch")" -eq $pairs ]
-	run jq -c 'select(.event != "confirm-early" or .result != "confirmed" or .hook != "input" or .priority != -151 or .orig.dport != 9999)' "$T/watch"
+	run jq -c 'select(.event != "confirm-early" or .result != "confirmed" or .hook != "input" or .priority != 0 or .orig.dport != 9999)' "$T/watch"
 	assert_output ""
 }
 
-# One netns, loopback, with source NAT of UDP to 127.0.0.5 in a nat chain.
+# One netns, loopback, with source NAT of UDP to 127.0.0.5 in a nat chain,
+# and UDP to 9999 queued (queue-bypass, no program bound: the packets go
+# on) by a chain at priority $1.
 nat_setup() {
 	ip netns del cea 2>/dev/null || true
 	ip netns add cea
 	ip -n cea link set lo up
-	ip netns exec cea nft -f - <<-'EOF'
+	modprobe nfnetlink_queue
+	modprobe nft_queue
+	ip netns exec cea nft -f - <<-EOF
 	table ip n {
 		chain post {
 			type nat hook postrouting priority 100;
 			ip daddr 127.0.0.1 udp dport 9999 snat to 127.0.0.5
+		}
+		chain q {
+			type filter hook postrouting priority $1;
+			udp dport 9999 queue num 0 bypass
 		}
 	}
 	EOF
@@ -190,22 +198,19 @@ snat_entries() {
 		grep 'dport=9999' | grep -c 'dst=127.0.0.5 '
 }
 
-@test "confirm_early: source NAT follows -> entries left alone (skip_nat), SNAT still done; at prio 101 confirmed after SNAT" {
+@test "confirm_early: queued before source NAT -> entries left alone (skip_nat), SNAT still done; queued after it -> confirmed, translated" {
 	ctdiag_load confirm_early=udp
-	nat_setup
+	nat_setup 0
 	run ip netns exec cea ce_udpsend send -p 9999 -s 20000 -n 5
 	assert_output "sent=10 failed=0"
 	[ "$(snat_entries)" -eq 5 ]
 	[ "$(counter confirm_early_skip_nat)" -eq 5 ]
 	[ "$(counter confirm_early)" -eq 0 ]
-	rmmod ctdiag
 
-	ctdiag_load confirm_early=udp confirm_early_prio=101
-	dmesg | grep -q 'confirm_early: udp=1 udplite=0 at priority 101'
-	nat_setup
+	nat_setup 110
 	run ip netns exec cea ce_udpsend send -p 9999 -s 30000 -n 5
 	assert_output "sent=10 failed=0"
 	[ "$(snat_entries)" -eq 5 ]
 	[ "$(counter confirm_early)" -eq 5 ]
-	[ "$(counter confirm_early_skip_nat)" -eq 0 ]
+	[ "$(counter confirm_early_skip_nat)" -eq 5 ]
 }
