@@ -319,6 +319,23 @@ static bool ext_unlink_final(struct ctdiag_ext *rec, const struct nf_conn *ct)
 	return done;
 }
 
+void ctdiag_ext_refresh_ct(const struct nf_conn *ct)
+{
+	struct ctdiag_ext *rec;
+	u32 b = bucket_of(ct);
+	unsigned long flags;
+
+	rcu_read_lock();
+	rec = ctdiag_ext_lookup(ct);
+	if (rec && ctdiag_ext_matches(rec, ct)) {
+		raw_spin_lock_irqsave(lock_of(b), flags);
+		if (!hlist_unhashed(&rec->node))
+			ext_refresh_reply_locked(rec, ct);
+		raw_spin_unlock_irqrestore(lock_of(b), flags);
+	}
+	rcu_read_unlock();
+}
+
 bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path)
 {
 	struct ctdiag_ext *rec;
