@@ -37,8 +37,9 @@ SNAT_ONE_RULES='table ip t {
 
 @test "races: ctdiag_ext_unregister waits for a record that idle expiry unlinked but has not yet queued for RCU" {
 	# the first expiry free waits between its unlink and call_rcu until
-	# extmod's unregister has started (at most 5 s), then a little more
-	ctdiag_load_test intercept=hook idle_timeout=1 free_delay_ms=5000
+	# extmod's unregister has started (at most 30 s: a loaded TCG host is
+	# slow to get there), then 1 s more
+	ctdiag_load_test intercept=hook idle_timeout=1 free_delay_ms=30000
 	insmod "$EXTMOD"
 	store_ns_add s27
 	run ip netns exec s27 ctgen udp -n 1 -s 27000
