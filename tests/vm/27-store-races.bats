@@ -111,10 +111,10 @@ SNAT_ONE_RULES='table ip t {
 	echo "# NAT_CLASH=$natc records with the post-NAT reply tuple=$natted" >&3
 	[ "$natc" -gt 0 ]
 	# losers whose conntrack was reaped meanwhile are gone from the
-	# snapshot; every one still there has the post-NAT reply tuple
-	# (before the fix: none)
+	# snapshot, and other records may have the post-NAT tuple too (seen:
+	# NAT_CLASH=79, 197 such records on 6.1), so this only checks that
+	# post-NAT reply tuples reach records at all
 	[ "$natted" -gt 0 ]
-	[ "$natted" -le "$natc" ]
 }
 
 @test "races: a record's reply tuple is the post-NAT one when it is freed, even if no packet came after NAT" {
