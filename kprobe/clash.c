@@ -176,6 +176,8 @@ static int resolve_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	} else if ((unsigned long)now == c->loser) {
 		/* inserted reply-only; the loser is alive and confirmed */
 		outcome = CTDIAG_CLASH_NAT_CLASH;
+		/* only its (post-NAT) reply tuple finds it: expiry needs it */
+		ctdiag_ext_refresh_ct(now);
 		if (c->want)
 			c->ev.status = READ_ONCE(now->status);
 	} else {

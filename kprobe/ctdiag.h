@@ -224,6 +224,9 @@ bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path);
 /* A consistent copy of rec's reply tuple (either may be NULL). */
 void ctdiag_ext_read_reply(const struct ctdiag_ext *rec,
 			   struct ctdiag_tuple *t, struct nf_conntrack_tuple *nt);
+/* ct is confirmed and its reply tuple final: copy it into ct's record
+ * (the NAT_CLASH loser, found only by that tuple; no packet may follow). */
+void ctdiag_ext_refresh_ct(const struct nf_conn *ct);
 /* Packet path: per-direction counters, last-seen, status/mark. */
 void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
 			    int dir, unsigned int len);

@@ -17,10 +17,11 @@
  * ctdiag_ext_unlink() removed it from the table under the lock -- and its
  * memory goes back to the "ctdiag_ext" kmem_cache after an RCU grace
  * period, so a reader that found it may finish using it.  The freeing
- * path stays inside one RCU read-side section from the unlink to its
- * call_rcu() (ext_finish_free() reads the API blobs' types): that is
+ * path is an SRCU reader of ext_free_srcu from before the unlink to after
+ * its call_rcu() (ext_finish_free() reads the API blobs' types): that is
  * what lets ctdiag_ext_unregister() wait for a record that its table
- * walk no longer finds, see there and kprobe/README.md.
+ * walk no longer finds, see there and kprobe/README.md.  (SRCU and not
+ * plain RCU: the expiry and netns paths may be preempted or sleep there.)
  *
  * The reply tuple changes (NAT, up to confirmation) after the record is
  * published; writers change it under the bucket lock inside reply_seq,
@@ -38,6 +39,7 @@
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/seqlock.h>
+#include <linux/srcu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -60,6 +62,8 @@ static raw_spinlock_t locks[STORE_LOCKS];
 static atomic_long_t live;
 static atomic_t alloc_seq;
 static atomic64_t netns_exit_batches, netns_exit_nets;
+/* Free paths in flight, from before their unlink to after call_rcu(). */
+DEFINE_STATIC_SRCU(ext_free_srcu);
 
 /* API blobs hang off records; see ctdiag_ext.h. */
 struct ctdiag_ext_blob {
@@ -264,13 +268,13 @@ bool ctdiag_ext_unlink(struct ctdiag_ext *rec)
 
 bool ctdiag_ext_release(struct ctdiag_ext *rec, u16 path)
 {
+	int idx = srcu_read_lock(&ext_free_srcu);
 	bool done;
 
-	rcu_read_lock();
 	done = ctdiag_ext_unlink(rec);
 	if (done)
 		ext_finish_free(rec, path);
-	rcu_read_unlock();
+	srcu_read_unlock(&ext_free_srcu, idx);
 	return done;
 }
 
@@ -319,6 +323,23 @@ static bool ext_unlink_final(struct ctdiag_ext *rec, const struct nf_conn *ct)
 	return done;
 }
 
+void ctdiag_ext_refresh_ct(const struct nf_conn *ct)
+{
+	struct ctdiag_ext *rec;
+	u32 b = bucket_of(ct);
+	unsigned long flags;
+
+	rcu_read_lock();
+	rec = ctdiag_ext_lookup(ct);
+	if (rec && ctdiag_ext_matches(rec, ct)) {
+		raw_spin_lock_irqsave(lock_of(b), flags);
+		if (!hlist_unhashed(&rec->node))
+			ext_refresh_reply_locked(rec, ct);
+		raw_spin_unlock_irqrestore(lock_of(b), flags);
+	}
+	rcu_read_unlock();
+}
+
 bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path)
 {
 	struct ctdiag_ext *rec;
@@ -330,9 +351,12 @@ bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path)
 		/* A record of an earlier ct at this address is garbage too,
 		 * but it was not this ct's: say so. */
 		if (ctdiag_ext_matches(rec, ct)) {
+			int idx = srcu_read_lock(&ext_free_srcu);
+
 			freed = ext_unlink_final(rec, ct);
 			if (freed)
 				ext_finish_free(rec, path);
+			srcu_read_unlock(&ext_free_srcu, idx);
 		} else {
 			ctdiag_ext_release(rec, CTDIAG_FREE_STALE_REUSE);
 		}
@@ -386,11 +410,13 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 	struct ctdiag_ext *rec, *old, *stale = NULL;
 	u32 b = bucket_of(ct);
 	unsigned long flags;
+	int idx;
 
 	rec = ext_alloc(ct, how, gfp);
 	if (!rec)
 		CTDIAG_INC(alloc_failed);
 
+	idx = srcu_read_lock(&ext_free_srcu);	/* for a stale one */
 	raw_spin_lock_irqsave(lock_of(b), flags);
 	/*
 	 * No new record for a namespace on its way out (its count is 0):
@@ -401,6 +427,7 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 	 */
 	if (!check_net(nf_ct_net(ct))) {
 		raw_spin_unlock_irqrestore(lock_of(b), flags);
+		srcu_read_unlock(&ext_free_srcu, idx);
 		if (rec)
 			kmem_cache_free(ext_cache, rec);
 		return NULL;
@@ -411,6 +438,7 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 		if (ctdiag_ext_matches(old, ct)) {
 			/* Another CPU inserted it first. */
 			raw_spin_unlock_irqrestore(lock_of(b), flags);
+			srcu_read_unlock(&ext_free_srcu, idx);
 			if (rec)
 				kmem_cache_free(ext_cache, rec);
 			return old;
@@ -426,12 +454,9 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 	}
 	raw_spin_unlock_irqrestore(lock_of(b), flags);
 
-	if (stale) {
-		/* Callers run under RCU already; explicit for the rule above. */
-		rcu_read_lock();
+	if (stale)
 		ext_finish_free(stale, CTDIAG_FREE_STALE_REUSE);
-		rcu_read_unlock();
-	}
+	srcu_read_unlock(&ext_free_srcu, idx);
 	if (rec) {
 		CTDIAG_INC(allocated);
 		ext_emit_alloc(rec);
@@ -481,8 +506,8 @@ bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
 	struct ctdiag_ext *rec, *found = NULL;
 	u32 b = bucket_of(ct);
 	unsigned long flags;
+	int idx = srcu_read_lock(&ext_free_srcu);	/* see the top */
 
-	rcu_read_lock();	/* unlink to call_rcu: see the top */
 	raw_spin_lock_irqsave(lock_of(b), flags);
 	hlist_for_each_entry(rec, &table[b], node) {
 		if (rec->ct != ct || rec->created_boot_ns != created_boot_ns)
@@ -508,7 +533,7 @@ bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
 	raw_spin_unlock_irqrestore(lock_of(b), flags);
 	if (found)
 		ext_finish_free(found, path);
-	rcu_read_unlock();
+	srcu_read_unlock(&ext_free_srcu, idx);
 	return found;
 }
 
@@ -533,6 +558,7 @@ static unsigned long store_drain(struct list_head *nets, u16 path)
 	struct ctdiag_ext *batch[DRAIN_BATCH];
 	unsigned long total = 0;
 	unsigned int b, n, i;
+	int idx;
 
 	for (b = 0; b < STORE_BUCKETS; b++) {
 		do {
@@ -543,7 +569,7 @@ static unsigned long store_drain(struct list_head *nets, u16 path)
 			if (hlist_empty(&table[b]))
 				break;
 			n = 0;
-			rcu_read_lock();	/* unlink to call_rcu */
+			idx = srcu_read_lock(&ext_free_srcu);
 			raw_spin_lock_irqsave(lock_of(b), flags);
 			hlist_for_each_entry_safe(rec, tmp, &table[b], node) {
 				if (nets && !net_in_list(rec->net, nets))
@@ -556,7 +582,7 @@ static unsigned long store_drain(struct list_head *nets, u16 path)
 			raw_spin_unlock_irqrestore(lock_of(b), flags);
 			for (i = 0; i < n; i++)
 				ext_finish_free(batch[i], path);
-			rcu_read_unlock();
+			srcu_read_unlock(&ext_free_srcu, idx);
 			total += n;
 		} while (n == DRAIN_BATCH);
 		if ((b & 1023) == 1023)
@@ -757,12 +783,12 @@ void ctdiag_ext_unregister(struct ctdiag_ext_type *type)
 	}
 	/*
 	 * A free path that unlinked a record before our walk reached it
-	 * holds rcu_read_lock until its call_rcu(): wait for those
-	 * sections, then for every queued callback (theirs destroy blobs
-	 * in ext_rcu_free(), ours in blob_rcu_free()), since they read
-	 * the type and call into the caller's module.
+	 * is an ext_free_srcu reader until its call_rcu(): wait for those,
+	 * then for every queued callback (theirs destroy blobs in
+	 * ext_rcu_free(), ours in blob_rcu_free()), since they read the
+	 * type and call into the caller's module.
 	 */
-	synchronize_rcu();
+	synchronize_srcu(&ext_free_srcu);
 	rcu_barrier();
 	type->id = -1;
 	mutex_unlock(&ext_types_lock);

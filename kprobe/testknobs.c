@@ -72,6 +72,7 @@ void ctdiag_test_free_delay(u16 path)
 		return;
 	if (atomic_xchg(&free_delay_done, 1))
 		return;
+	/* Sleeps in the expiry and netns paths (SRCU readers only). */
 	bool may_sleep = preemptible() && !rcu_preempt_depth();
 	unsigned int ms;
 

@@ -11,7 +11,11 @@ T=${BATS_TEST_TMPDIR:-/tmp}
 teardown() {
 	[ -z "${nfq_pid:-}" ] || kill "$nfq_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
-	grep -q '^ctdiag_hookswap ' /proc/modules && rmmod ctdiag_hookswap
+	if grep -q '^ctdiag_hookswap ' /proc/modules; then
+		rmmod ctdiag_hookswap
+		# ctdiag drops its self-reference within a second
+		wait_for 10 bash -c '! grep -q "^ctdiag " /proc/modules || rmmod ctdiag'
+	fi
 	store_ns_del u29
 	vm_teardown
 }
@@ -30,7 +34,8 @@ teardown() {
 	# destroys through the chain: the other module's wrapper, then ours
 	store_ns_add u29
 	ip netns exec u29 nft add rule inet t o udp dport 7777 drop
-	run ip netns exec u29 ctgen udp -n 3 -d 7777 -s 29000
+	run ip netns exec u29 ctgen udp -e -n 3 -s 29000 -d 7777
+	assert_success
 	[ "$(cat /sys/module/ctdiag_hookswap/parameters/calls)" -ge 3 ]
 	# the other module restores ctdiag's copy: unloading is allowed again
 	rmmod ctdiag_hookswap

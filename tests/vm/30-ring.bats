@@ -82,7 +82,10 @@ load 3x-lib
 	reader_start
 	ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
 	ns_run ctsend udp 127.0.0.2:1000 127.0.0.1:9999
-	reader_wait
+	# the reader is told at once that nothing will come (32-device.bats)
+	run reader_wait
+	assert_failure
+	assert_equal "$(cat "$T/ev.err")" "evdump: read: No data available (errno=ENODATA)"
 	assert_equal "$(wc -l <"$T/ev")" 0
 	assert_equal "$(mod_stat ring_written)" 0
 	assert_equal "$(mod_stat ring_lost)" 0

@@ -83,7 +83,8 @@ busy_recording() {	# FILE [wrapper...]
 	run kptrscan "$T/kptr2.ctr"
 	echo "# $output" >&3
 	assert_success
-	[[ "$output" =~ destroys=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 100 ]
+	# destroys recorded (each would carry a caller address)
+	[[ "$output" =~ destroys=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 1 ]
 	assert_output --partial "hits=0 caller_hits=0 "
 }
 
