@@ -82,8 +82,10 @@ END {
 						xo = 0; no = 0
 						for (r = 1; r <= maxr; r++)
 							if ((ko, r) in rate && (b, r) in rate) { xo += (1 / rate[ko, r] - 1 / rate[b, r]) * ips; no++ }
-						if (no) ex = ex sprintf("; kernel side (ring + wake-ups) %.0f instr/record",
-							(xi - xo / no - rd) / rpc)
+						if (no && (ks = (xi - xo / no - rd) / rpc) >= 0)
+							ex = ex sprintf("; kernel side (ring + wake-ups) %.0f instr/record", ks)
+						else if (no)
+							ex = ex "; kernel side not separable (the reader's run time includes the wake-ups)"
 					}
 				}
 				if (v == "ctnl" && conns[k])
