@@ -45,6 +45,10 @@ END {
 		for (ti = 1; ti <= 3; ti++) {
 			t = tests[ti]; b = K SUBSEP t SUBSEP "none"
 			if (!nrun[b]) continue
+			kc = K SUBSEP t SUBSEP "ctnl"; xc = ""; nc = 0; sc = 0
+			for (r = 1; r <= maxr; r++)
+				if ((kc, r) in rate && (b, r) in rate) { sc += 1 / rate[kc, r] - 1 / rate[b, r]; nc++ }
+			if (nc) xc = sc / nc * ips
 			printf "%s\n", tname[t]
 			printf "  %-38s %10s  %-19s %6s %9s  %s\n", "", "rate", "ratio: run1  run2  run3", "spread", "+instr", "target"
 			for (vi = 1; vi <= 5; vi++) {
@@ -68,12 +72,16 @@ END {
 				if (v in tgt) {
 					want = (v == "ringoff" && t == "flood") ? 0.99 : tgt[v]
 					tg = sprintf(">= %.2f %s", want, lo >= want ? "met" : sprintf("MISSED by %.3f", want - mean))
+					if (v != "ringoff" && xc != "")
+						tg = tg (xi < xc ? ", cheaper than conntrack -E" : ", NOT cheaper than conntrack -E")
 				}
 				printf "  %-38s %8.0f/s %-23s %6.3f %+9.0f  %s\n", vname[v], sum / n, rs, hi - lo, v == "none" ? 0 : xi, tg
 				ex = ""
-				if (conns[k] && (v == "record" || v == "watch")) {
-					rpc = (wr[k] + lost[k]) / conns[k]
-					rd = rdr[k] / conns[k] * ips / 1e9
+				rpc = conns[k] ? (wr[k] + lost[k]) / conns[k] : 0
+				rd = conns[k] ? rdr[k] / conns[k] * ips / 1e9 : 0
+				if ((v == "record" || v == "watch") && rpc < 0.5)
+					ex = sprintf("%.3f records/%s; reader %.0f instr/%s", rpc, unit[t], rd, unit[t])
+				else if (v == "record" || v == "watch") {
 					ex = sprintf("records/%s %.2f, lost %d of %d (%.1f%%); reader %.0f instr/%s = %.0f/record written",
 						unit[t], rpc, lost[k], wr[k] + lost[k], (wr[k] + lost[k]) ? 100 * lost[k] / (wr[k] + lost[k]) : 0,
 						rd, unit[t], wr[k] ? rdr[k] / wr[k] * ips / 1e9 : 0)
