@@ -2,8 +2,8 @@
 /*
  * How records learn that their conntrack died (module parameter intercept=).
  *
- * On 6.1 every nf_conn is finally freed by nf_ct_destroy(); it is entered
- * (../shared/notes/kernel-6.1.md section 1.3)
+ * On 6.1 and 6.12 every nf_conn is finally freed by nf_ct_destroy(); it
+ * is entered (kprobe/README.md, "How a conntrack is freed")
  *  (a) through nf_conntrack_put() -> nf_conntrack_destroy() ->
  *      nf_ct_hook->destroy: core networking code dropping the last skb
  *      reference, e.g. an unconfirmed ct whose packet was dropped or
@@ -32,6 +32,7 @@
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include "ctdiag.h"
+#include "trace.h"
 
 static struct nf_ct_hook ctdiag_ct_hook;	/* our copy of the ops */
 static const struct nf_ct_hook *orig_ct_hook;
@@ -47,6 +48,8 @@ static void destroy_event(const struct nf_conn *ct, u16 path, bool had_ext,
 {
 	struct ctdiag_event ev;
 
+	if (trace_ct_destroy_enabled())
+		trace_ct_destroy(ctdiag_ct_id(ct), path, had_ext);
 	if (!ctdiag_ring_wants(CTDIAG_EV_CT_DESTROY))
 		return;
 	/* Still intact: refcount 0, but nothing is freed before

@@ -3,10 +3,12 @@
  * ctdiag.ko - per-conntrack extension store with a correct memory
  * lifecycle, and a recorder of extension events and confirm collisions.
  *
- * This file owns the module parameters and the init/exit order.  The exit
- * order follows ../shared/notes/kernel-6.1.md section 7: stop producers,
- * unhook, restore nf_ct_hook, unregister probes, wait for RCU, stop our own
- * work, free what is left, remove the user interface.
+ * This file owns the init/exit order, the feature states and most module
+ * parameters (clash.c and confirm_early.c define the ones only they read;
+ * the test build's knobs are in testknobs.c).  The exit order is
+ * explained in kprobe/README.md, "Unload order": stop producers, unhook,
+ * unregister probes, restore nf_ct_hook, wait for RCU, stop our own work,
+ * free what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

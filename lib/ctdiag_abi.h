@@ -7,7 +7,7 @@
  * asserted in both builds, and any incompatible change bumps
  * CTDIAG_ABI_VERSION.  Records never carry kernel pointers: connections are
  * named by their conntrack id, as `conntrack -L -o id` prints it
- * (ntohl(nf_ct_get_id(ct)); see ../shared/notes/kernel-6.1.md section 5),
+ * (ntohl(nf_ct_get_id(ct)); see kprobe/README.md, "Conntrack ids"),
  * and namespaces by the inode number of their /proc/PID/ns/net.
  */
 #ifndef CTDIAG_ABI_H
@@ -24,6 +24,11 @@
 #define CTDIAG_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), #type " size is ABI")
 #endif
+
+/* The release, written only here: ctdiag --version, the module's
+ * MODULE_VERSION and info.version, and the Makefile (dkms-src, which also
+ * puts it into the installed dkms.conf) read it from this line. */
+#define CTDIAG_VERSION		"0.1.0"
 
 #define CTDIAG_ABI_VERSION	1
 #define CTDIAG_DEVICE		"/dev/ctdiag"
