@@ -19,6 +19,7 @@
 #include "dev.h"
 #include "evnames.h"
 #include "modfeatures.h"
+#include "missed.h"
 #include "output.h"
 #include "util.h"
 
@@ -117,6 +118,7 @@ static void print_module(const struct stats *s)
 	print_uint(PRINT_ANY, "hook", " hook=%" PRIu64, c->destroy_hook);
 	print_uint(PRINT_ANY, "probe", " probe=%" PRIu64, c->destroy_probe);
 	print_nl();
+	missed_print(c);
 	close_json_object();
 
 	open_json_object("clash");
@@ -263,6 +265,7 @@ static void print_prometheus(const struct stats *s)
 		prom_head("conntrack_destroy_seen_total", "counter", "Conntrack destroys the module saw, by where it saw them.");
 		prom("conntrack_destroy_seen_total", "path", "hook", c->destroy_hook);
 		prom("conntrack_destroy_seen_total", "path", "probe", c->destroy_probe);
+		missed_prometheus(c);
 		prom_head("clash_total", "counter", "Confirm collisions, by outcome.");
 		for (i = 1; i < CTDIAG_CLASH_MAX; i++)
 			prom("clash_total", "outcome", clash_outcome_name(i), c->clash[i]);
@@ -289,7 +292,7 @@ static void print_prometheus(const struct stats *s)
 		for (i = 0; i < CTDIAG_PROBE_MAX; i++)
 			if (probe_names[i])
 				prom("probe_hits_total", "probe", probe_names[i], c->probe_hits[i]);
-		prom_head("probe_nmissed_total", "counter", "Probe hits the kernel missed (kprobe nmissed).");
+		prom_head("probe_nmissed_total", "counter", "Probe hits missed: kretprobe nmissed; for nf_ct_destroy and nf_ct_hook_destroy, destroys seen but not handled.");
 		for (i = 0; i < CTDIAG_PROBE_MAX; i++)
 			if (probe_names[i])
 				prom("probe_nmissed_total", "probe", probe_names[i], c->probe_nmissed[i]);

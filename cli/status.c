@@ -12,10 +12,12 @@
 #include "commands.h"
 #include "ctdiag_abi.h"
 #include "evnames.h"
+#include "missed.h"
 #include "dev.h"
 #include "modfeatures.h"
 #include "output.h"
 #include "util.h"
+#include "storestate.h"
 
 static int read_sysctl_u64(const char *path, uint64_t *v)
 {
@@ -77,6 +79,7 @@ static void print_counters(const struct ctdiag_counters *c)
 	open_json_object("destroys");
 	print_uint(PRINT_ANY, "hook", "destroys seen: hook=%llu", c->destroy_hook);
 	print_uint(PRINT_ANY, "probe", " probe=%llu\n", c->destroy_probe);
+	missed_print(c);
 	close_json_object();
 	open_json_array("probes");
 	for (i = 0; i < CTDIAG_PROBE_MAX; i++) {
@@ -192,6 +195,7 @@ int do_status(int argc, char **argv)
 		if (ctdiag_dev_counters(fd, &c) == 0) {
 			print_counters(&c);
 			print_cpu_stats(fd, info.nr_cpus);
+			store_state_print(fd);
 		} else {
 			p_err("cannot read module counters: %s", strerror(errno));
 			ret = EXIT_FAIL;

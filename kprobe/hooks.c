@@ -16,22 +16,23 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
-#include <linux/sched/clock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include "ctdiag.h"
 
-static void pkt_hook(struct sk_buff *skb, const struct nf_hook_state *state)
+static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
 {
 	enum ip_conntrack_info ctinfo;
 	struct ctdiag_ext *rec;
 	struct nf_conn *ct;
+	u64 t0;
 
 	if (ctdiag_is_stopping())
-		return;
+		return NF_ACCEPT;
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || nf_ct_is_template(ct))
-		return;
+		return NF_ACCEPT;
 	/*
 	 * Loopback hands the same skb, ct attached, from LOCAL_OUT to
 	 * PRE_ROUTING of the same netns; nf_conntrack_in() skips it there
@@ -40,8 +41,8 @@ static void pkt_hook(struct sk_buff *skb, const struct nf_hook_state *state)
 	 */
 	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
 	    (state->in->flags & IFF_LOOPBACK))
-		return;
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_PKT_HOOK]);
+		return NF_ACCEPT;
+	t0 = ctdiag_probe_enter(CTDIAG_PROBE_PKT_HOOK);
 
 	/* nf_hook_slow() runs us under rcu_read_lock. */
 	rec = ctdiag_ext_lookup(ct);
@@ -51,27 +52,11 @@ static void pkt_hook(struct sk_buff *skb, const struct nf_hook_state *state)
 			CTDIAG_ALLOC_LOCAL_OUT : CTDIAG_ALLOC_PRE_ROUTING,
 			GFP_ATOMIC);
 		if (!rec)
-			return;
+			goto out;
 	}
 	ctdiag_ext_account_pkt(rec, ct, CTINFO2DIR(ctinfo), skb->len);
-}
-
-static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
-{
-#ifdef CTDIAG_TEST_KNOBS
-	/*
-	 * The test build times every call into probe_ns (the module users
-	 * load reads no clock per packet).  Under qemu -icount the clock
-	 * counts guest instructions: make bench's per-hook profile.
-	 */
-	u64 t0 = local_clock();
-
-	pkt_hook(skb, state);
-	CTDIAG_ADD(probe_ns[CTDIAG_PROBE_PKT_HOOK], local_clock() - t0);
-#else
-	pkt_hook(skb, state);
-#endif
+out:
+	ctdiag_probe_exit(CTDIAG_PROBE_PKT_HOOK, t0);
 	return NF_ACCEPT;
 }
 
@@ -110,25 +95,26 @@ static int __net_init ctdiag_net_init(struct net *net)
 
 /*
  * Unhook in pre_exit: cleanup_net() and unregister_pernet_subsys() run a
- * synchronize_rcu() between pre_exit and exit, so by the time .exit walks
- * the store no hook can still be adding a record for this namespace.
+ * synchronize_rcu() between pre_exit and exit, so by the time .exit_batch
+ * walks the store no hook can still be adding a record for this
+ * namespace (and API users cannot: store.c refuses dying namespaces).
  */
 static void __net_exit ctdiag_net_pre_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, ctdiag_nf_ops, ARRAY_SIZE(ctdiag_nf_ops));
 }
 
-static void __net_exit ctdiag_net_exit(struct net *net)
+static void __net_exit ctdiag_net_exit_batch(struct list_head *nets)
 {
 	/* At unload the store frees everything itself, as UNLOAD. */
 	if (!ctdiag_is_stopping())
-		ctdiag_store_netns_exit(net);
+		ctdiag_store_netns_exit_batch(nets);
 }
 
 static struct pernet_operations ctdiag_net_ops = {
 	.init		= ctdiag_net_init,
 	.pre_exit	= ctdiag_net_pre_exit,
-	.exit		= ctdiag_net_exit,
+	.exit_batch	= ctdiag_net_exit_batch,
 };
 
 static bool hooks_registered;

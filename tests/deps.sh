@@ -7,7 +7,7 @@ pkgs=(
 	libmnl-dev libnetfilter-conntrack-dev libelf-dev libnetfilter-queue-dev
 	liblzma-dev libzstd-dev zlib1g-dev
 	bats bats-support bats-assert
-	conntrack nftables iproute2 jq util-linux libcap2-bin strace strace
+	conntrack nftables iproute2 jq util-linux libcap2-bin strace dkms
 	qemu-system-x86 busybox-static
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	linux-image-rt-amd64 linux-headers-rt-amd64

@@ -81,7 +81,7 @@ teardown() {
 	run insmod "$CTDIAG_KO_TEST" intercept=both fail_feature=destroy-probe
 	assert_failure
 	run dmesg -c
-	assert_output --partial "ctdiag: feature destroy-probe unavailable: register_kprobe(nf_ct_destroy) failed (-2)"
+	assert_output --partial "ctdiag: feature destroy-probe unavailable: register_ftrace_function(nf_ct_destroy) failed (-2)"
 	assert_output --partial "ctdiag: no interception path sees every conntrack free: refusing to load"
 	run insmod "$CTDIAG_KO_TEST" intercept=hook fail_feature=hook
 	assert_failure
