@@ -156,9 +156,10 @@ cval() {	# key, counters output
 #   ctnl     no module, conntrack -E -o id > /dev/null in each namespace
 #            (ctnetlink events; one listener per netns sees what one
 #            ctdiag reader sees)
-#   profile  ringoff with the test build (ctdiag-test.ko), which times its
-#            packet hook: one run, BENCHPROBE lines with the module's
-#            probe_hits and probe_ns (under -icount, ns = 8 instructions)
+#   profile  ringoff with the test build (ctdiag-test.ko): one run,
+#            BENCHPROBE lines with the module's probe_hits and probe_ns
+#            (handler time sampled 1 call in 64, scaled; under -icount,
+#            ns = 8 instructions)
 ic_readers=()
 ic_reader_start() {	# variant
 	ic_readers=()
