@@ -36,6 +36,23 @@ const char *tuple_addr(const struct ctdiag_tuple *t, int dst, char *buf,
 		snprintf(buf, len, "?");
 		return buf;
 	}
+	/* IPv4 by hand: glibc's inet_ntop sprintf()s each octet, a third
+	 * of `watch -o json`'s time per event (callgrind). */
+	if (t->l3num == AF_INET && len >= INET_ADDRSTRLEN) {
+		const unsigned char *o = a;
+		char *p = buf;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			if (o[i] >= 100)
+				*p++ = (char)('0' + o[i] / 100);
+			if (o[i] >= 10)
+				*p++ = (char)('0' + o[i] / 10 % 10);
+			*p++ = (char)('0' + o[i] % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return buf;
+	}
 	if (!inet_ntop(t->l3num, a, buf, len))
 		snprintf(buf, len, "?");
 	return buf;

@@ -137,6 +137,135 @@ cval() {	# key, counters output
 	echo 0
 }
 
+# --- instruction-counted mode (BENCH_MODE=icount; tests/vm/run with
+# VM_ICOUNT, one vCPU).  Guest time is executed instructions (shift=3:
+# 8 ns each, 125 M a guest-second), so a rate is instructions per
+# connection, whatever the host does.  Per variant and test: one warm-up
+# run (run 0, discarded), then BENCH_IC_RUNS (3) runs of a fixed count
+# (BENCH_IC_N_UDP/_TCP/_FLOOD) of new UDP connections, short TCP
+# connections, datagrams of one established flow.  One line each:
+#   BENCHIC <test> <variant> <run> conns=N secs=S written=W lost=L
+#           reader_ns=R enobufs=E
+# written/lost: the module's ring counters over the run; reader_ns: the
+# reader processes' run time (/proc/PID/schedstat) over the run; enobufs:
+# conntrack -E's "lost events" warnings.  Variants:
+#   none     no module
+#   ringoff  intercept=both idle_timeout=60 ring_kb=0 (as users run it)
+#   record   ring on + ctdiag record -w /dev/null (binary)
+#   watch    ring on + ctdiag watch -o json > /dev/null
+#   ctnl     no module, conntrack -E -o id > /dev/null in each namespace
+#            (ctnetlink events; one listener per netns sees what one
+#            ctdiag reader sees)
+#   profile  ringoff with the test build (ctdiag-test.ko): one run,
+#            BENCHPROBE lines with the module's probe_hits and probe_ns
+#            (handler time sampled 1 call in 64, scaled; under -icount,
+#            ns = 8 instructions)
+ic_readers=()
+ic_reader_start() {	# variant
+	ic_readers=()
+	case $1 in
+	record) ctdiag record -f -w /dev/null 2>/tmp/ic.err & ic_readers=($!) ;;
+	watch) ctdiag watch -o json >/dev/null 2>/tmp/ic.err & ic_readers=($!) ;;
+	ctnl)
+		$A conntrack -E -o id >/dev/null 2>/tmp/ic.errA &
+		ic_readers=($!)
+		$B conntrack -E -o id >/dev/null 2>/tmp/ic.errB &
+		ic_readers+=($!)
+		;;
+	esac
+	sleep 0.5
+}
+ic_reader_ns() {	# sum of the readers' run time, ns
+	local p t n=0 rest
+	for p in "${ic_readers[@]}"; do
+		read -r t rest < /proc/$p/schedstat 2>/dev/null && n=$((n + t))
+	done
+	echo $n
+}
+ic_enobufs() {	# (forks only with conntrack -E running)
+	[ -f /tmp/ic.errA ] || { echo 0; return; }
+	cat /tmp/ic.err* 2>/dev/null | grep -ci 'enobufs\|no buffer space'
+}
+ic_stop() {
+	local p
+	for p in "${ic_readers[@]}"; do kill -INT $p 2>/dev/null; done
+	for p in "${ic_readers[@]}"; do wait $p 2>/dev/null; done
+	ic_readers=()
+	rm -f /tmp/ic.err*
+	grep -q '^ctdiag ' /proc/modules && rmmod ctdiag
+	return 0
+}
+ic_load() {	# variant
+	case $1 in
+	none|ctnl) ;;
+	ringoff) insmod $KO intercept=both idle_timeout=60 ring_kb=0 ;;
+	profile) insmod /ctdiag/ctdiag-test.ko intercept=both idle_timeout=60 ring_kb=0 ;;
+	record|watch) insmod $KO intercept=both idle_timeout=60 ;;
+	esac || { info error "insmod for $1 failed"; return 1; }
+	ic_reader_start $1
+	if [ ${#ic_readers[@]} -gt 0 ] && ! kill -0 "${ic_readers[@]}" 2>/dev/null; then
+		info error "reader for $1 did not start: $(cat /tmp/ic.err* 2>/dev/null | head -2)"
+		ic_stop
+		return 1
+	fi
+}
+ic_run() {	# run variant test
+	local r=$1 v=$2 t=$3 c0 c1 k0= k1= n0 n1 e0 e1 out conns
+	flush
+	sleep 0.3	# the reader drains the flush's records
+	grep -q '^ctdiag ' /proc/modules && k0=$(counters)
+	n0=$(ic_reader_ns)
+	e0=$(ic_enobufs)
+	c0=$(udp_noports)
+	# a fixed amount of work (-n), timed in guest time
+	case $t in
+	udp) out=$($A bench_connload udp -a $DST -n $IC_N_UDP) ;;
+	tcp) out=$($A bench_connload tcp -a $DST -p 5002 -n $IC_N_TCP) ;;
+	flood) out=$($A bench_connload flood -a $DST -p 5003 -n $IC_N_FLOOD) ;;
+	esac
+	c1=$(udp_noports)
+	n1=$(ic_reader_ns)
+	e1=$(ic_enobufs)
+	[ -n "$k0" ] && k1=$(counters)
+	conns=$((c1 - c0))
+	[ $t = tcp ] && [[ $out =~ sent=([0-9]+) ]] && conns=${BASH_REMATCH[1]}
+	[[ $out =~ secs=([0-9.]+) ]] || { info error "bench_connload $t: $out"; return; }
+	echo "BENCHIC $t $v $r conns=$conns secs=${BASH_REMATCH[1]}" \
+		"written=$(( $(cval ring_written "$k1") - $(cval ring_written "$k0") ))" \
+		"lost=$(( $(cval ring_lost "$k1") - $(cval ring_lost "$k0") ))" \
+		"reader_ns=$((n1 - n0)) enobufs=$((e1 - e0))"
+	if [ "$v" = profile ] && [ $r = 1 ]; then
+		for i in 0 1 2 3 4 5; do
+			h=$(( $(cval probe_hits_$i "$k1") - $(cval probe_hits_$i "$k0") ))
+			ns=$(( $(cval probe_ns_$i "$k1") - $(cval probe_ns_$i "$k0") ))
+			[ $h -gt 0 ] && echo "BENCHPROBE $t ${probe_names[$i]} hits=$h ns=$ns"
+		done
+	fi
+}
+if [ "${BENCH_MODE:-wall}" = icount ]; then
+	# sizes: about 1.5 guest-seconds each without the module
+	IC_N_UDP=${BENCH_IC_N_UDP:-10000}
+	IC_N_TCP=${BENCH_IC_N_TCP:-3000}
+	IC_N_FLOOD=${BENCH_IC_N_FLOOD:-14000}
+	info mode "icount $(uname -r) $(nproc) vCPU, udp $IC_N_UDP tcp $IC_N_TCP flood $IC_N_FLOOD per run, 1 warm-up + ${BENCH_IC_RUNS:-3} runs"
+	for v in ${BENCH_IC_VARIANTS:-none ringoff record watch ctnl profile}; do
+		ic_load $v || continue
+		runs=${BENCH_IC_RUNS:-3}
+		[ $v = profile ] && runs=1
+		for t in ${BENCH_IC_TESTS:-udp tcp flood}; do
+			for r in $(seq 0 $runs); do
+				ic_run $r $v $t
+			done
+		done
+		ic_stop
+	done
+	info guest_secs_total $SECONDS
+	kill $server 2>/dev/null
+	ip netns del bA
+	ip netns del bB
+	exit 0
+fi
+
 # Sanity: does the module load at all?
 if ! insmod $KO intercept=both; then
 	info error "ctdiag.ko does not load"

@@ -4,21 +4,24 @@
  * Run the client in one network namespace and point it at an address in
  * another (a veth pair), so conntrack works on both sides.
  *
- *   bench_connload udp   -a ADDR -t SECS [-r RATE]
+ *   bench_connload udp   -a ADDR -t SECS [-r RATE] [-n COUNT]
  *	new connections: unique UDP tuples (one unconnected socket sends one
  *	datagram to ADDR:1024.. cycling the destination port over 60000
  *	values, a new socket -- new source port -- every cycle); RATE
  *	datagrams/s, 0 = as fast as possible
- *   bench_connload tcp   -a ADDR -p PORT -t SECS
+ *   bench_connload tcp   -a ADDR -p PORT -t SECS [-n COUNT]
  *	short TCP connections: connect, close with RST (SO_LINGER 0, no
  *	TIME_WAIT), as fast as possible
- *   bench_connload flood -a ADDR -p PORT -t SECS
+ *   bench_connload flood -a ADDR -p PORT -t SECS [-n COUNT]
  *	established flow: one connected UDP socket sending 16-byte datagrams
  *	as fast as possible
  *   bench_connload server -p PORT
  *	TCP server for `tcp`: accept and close, forever
  *
- * Clients print "sent=N secs=S rate=N/s" (for tcp: completed connects).
+ * -n COUNT: stop after COUNT datagrams / connection attempts instead of
+ * after SECS (the instruction-counted bench: a fixed amount of work, timed).
+ * Clients print "sent=N secs=S rate=N/s" (for tcp: completed connects;
+ * S in microseconds' precision).
  * The bench counts what arrived with nft counters on the receiving side.
  */
 #include <arpa/inet.h>
@@ -38,6 +41,13 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Go on: COUNT attempts if COUNT is set, else until SECS have passed. */
+static int more(unsigned long tries, unsigned long count, double t, double t0,
+		double secs)
+{
+	return count ? tries < count : t - t0 < secs;
 }
 
 static void die(const char *what)
@@ -69,7 +79,7 @@ int main(int argc, char **argv)
 {
 	const char *mode, *addr = NULL;
 	double secs = 3, rate = 0, t0, t, next;
-	unsigned long sent = 0;
+	unsigned long sent = 0, tries = 0, count = 0;
 	int port = 5001, opt, s = -1;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct linger lg = { 1, 0 };
@@ -79,12 +89,13 @@ int main(int argc, char **argv)
 		goto usage;
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "a:p:t:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:t:r:n:")) != -1) {
 		switch (opt) {
 		case 'a': addr = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		case 't': secs = atof(optarg); break;
 		case 'r': rate = atof(optarg); break;
+		case 'n': count = strtoul(optarg, NULL, 10); break;
 		default: goto usage;
 		}
 	}
@@ -96,7 +107,7 @@ int main(int argc, char **argv)
 	t0 = now();
 	next = t0;
 	if (!strcmp(mode, "udp")) {
-		for (t = t0; t - t0 < secs; ) {
+		for (t = t0; more(sent, count, t, t0, secs); ) {
 			if (sent % 60000 == 0) {
 				if (s >= 0)
 					close(s);
@@ -133,7 +144,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(mode, "tcp")) {
 		sa.sin_port = htons(port);
-		for (t = t0; t - t0 < secs; t = now()) {
+		for (t = t0; more(tries, count, t, t0, secs); t = now()) {
+			tries++;
 			s = socket(AF_INET, SOCK_STREAM, 0);
 			if (s < 0)
 				die("socket");
@@ -147,7 +159,7 @@ int main(int argc, char **argv)
 		s = socket(AF_INET, SOCK_DGRAM, 0);
 		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)))
 			die("socket/connect");
-		for (t = t0; t - t0 < secs; ) {
+		for (t = t0; more(tries, count, t, t0, secs); tries++) {
 			if (send(s, payload, sizeof(payload), 0) >= 0)
 				sent++;
 			if (!(sent & 255))
@@ -157,10 +169,10 @@ int main(int argc, char **argv)
 		goto usage;
 	}
 	t = now() - t0;
-	printf("sent=%lu secs=%.3f rate=%.0f/s\n", sent, t, sent / t);
+	printf("sent=%lu secs=%.6f rate=%.0f/s\n", sent, t, sent / t);
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench_connload udp|tcp|flood -a ADDR [-p PORT] [-t SECS] [-r RATE]\n"
+	fprintf(stderr, "usage: bench_connload udp|tcp|flood -a ADDR [-p PORT] [-t SECS] [-r RATE] [-n COUNT]\n"
 		"       bench_connload server [-p PORT]\n");
 	return 2;
 }

@@ -37,4 +37,24 @@ TEST(ipv6_tcp)
 	CHECK_STR(proto_name(200, pb, sizeof(pb)), "200");
 }
 
+/* tuple_addr formats IPv4 itself: every octet value in every position
+ * must read as inet_ntop's. */
+TEST(ipv4_addr_like_inet_ntop)
+{
+	struct ctdiag_tuple t = { .l3num = AF_INET };
+	char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
+	int pos, v;
+
+	for (pos = 0; pos < 4; pos++) {
+		for (v = 0; v < 256; v++) {
+			memset(t.src, 0, sizeof(t.src));
+			t.src[0] = 1;
+			t.src[3] = 254;
+			t.src[pos] = (unsigned char)v;
+			inet_ntop(AF_INET, t.src, want, sizeof(want));
+			CHECK_STR(tuple_addr(&t, 0, got, sizeof(got)), want);
+		}
+	}
+}
+
 UNIT_MAIN()
