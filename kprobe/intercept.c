@@ -136,11 +136,11 @@ static int hook_swap(void)
 		pr_err("nf_ct_hook is NULL (nf_conntrack not initialised)\n");
 		return -ENOENT;
 	}
-	if (cur->destroy != nf_ct_destroy) {
-		pr_err("nf_ct_hook->destroy is %ps, not nf_ct_destroy: another module has replaced nf_ct_hook\n",
-		       cur->destroy);
-		return -EBUSY;
-	}
+	/* Another module may have replaced ->destroy (legacy.c watches it):
+	 * our wrapper calls whatever was there, so its chain stays whole. */
+	if (cur->destroy != nf_ct_destroy)
+		pr_info("nf_ct_hook->destroy is %ps, not nf_ct_destroy: chaining to it\n",
+			cur->destroy);
 	/* The ops are const (.rodata, STRICT_MODULE_RWX): swap the pointer to
 	 * a copy that keeps all six members and overrides destroy. */
 	ctdiag_ct_hook = *cur;
@@ -216,6 +216,18 @@ void ctdiag_intercept_exit(void)
 		destroy_kp.addr = NULL;
 		destroy_kp.flags = 0;
 	}
+}
+
+/* legacy.c: the ops below ours when H is our copy, else NULL. */
+const struct nf_ct_hook *ctdiag_intercept_below(const struct nf_ct_hook *h)
+{
+	return h == &ctdiag_ct_hook ? READ_ONCE(orig_ct_hook) : NULL;
+}
+
+/* legacy.c: is our wrapper destroying CT on this CPU (preemption off)? */
+bool ctdiag_intercept_hook_destroying(const struct nf_conn *ct)
+{
+	return this_cpu_read(hook_destroying) == ct;
 }
 
 void ctdiag_intercept_counters(struct ctdiag_counters *c)

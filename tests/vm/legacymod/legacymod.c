@@ -35,7 +35,7 @@
 struct legacy_entry {
 	struct hlist_node node;
 	const struct nf_conn *ct;
-	u32 mark;
+	u32 id;		/* nf_ct_get_id(): tells a reused address apart */
 };
 
 static DEFINE_HASHTABLE(table, 10);
@@ -56,12 +56,14 @@ static struct nf_ct_hook legacy_hook;
 static const struct nf_ct_hook *saved_hook;
 static void (*saved_destroy)(struct nf_conntrack *nfct);
 
-static struct legacy_entry *find_locked(const struct nf_conn *ct)
+/* An entry leaked for an earlier conntrack at the same address stays in
+ * the table (it is what the module leaks); lookups skip it by id. */
+static struct legacy_entry *find_locked(const struct nf_conn *ct, u32 id)
 {
 	struct legacy_entry *e;
 
 	hash_for_each_possible(table, e, node, (unsigned long)ct)
-		if (e->ct == ct)
+		if (e->ct == ct && e->id == id)
 			return e;
 	return NULL;
 }
@@ -69,11 +71,12 @@ static struct legacy_entry *find_locked(const struct nf_conn *ct)
 static void legacymod_destroy(struct nf_conntrack *nfct)
 {
 	const struct nf_conn *ct = (const struct nf_conn *)nfct;
+	u32 id = nf_ct_get_id(ct);
 	struct legacy_entry *e;
 	unsigned long flags;
 
 	spin_lock_irqsave(&table_lock, flags);
-	e = find_locked(ct);
+	e = find_locked(ct, id);
 	if (e) {
 		hash_del(&e->node);
 		live--;
@@ -92,21 +95,23 @@ static unsigned int legacymod_in(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 	struct legacy_entry *e;
 	unsigned long flags;
+	u32 id;
 
 	if (!ct || nf_ct_is_template(ct) || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
+	id = nf_ct_get_id(ct);
 	e = kmem_cache_alloc(cache, GFP_ATOMIC);
 	spin_lock_irqsave(&table_lock, flags);
 	if (!e) {
 		alloc_failed++;
-	} else if (find_locked(ct)) {
+	} else if (find_locked(ct, id)) {
 		/* a second unconfirmed packet of the same ct */
 		spin_unlock_irqrestore(&table_lock, flags);
 		kmem_cache_free(cache, e);
 		return NF_ACCEPT;
 	} else {
 		e->ct = ct;
-		e->mark = READ_ONCE(ct->mark);
+		e->id = id;
 		hash_add(table, &e->node, (unsigned long)ct);
 		live++;
 		allocated++;
