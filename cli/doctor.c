@@ -31,6 +31,7 @@
 #include "event.h"
 #include "dev.h"
 #include "elfscan.h"
+#include "legacy.h"
 #include "output.h"
 #include "util.h"
 
@@ -1005,6 +1006,8 @@ static void print_report(struct doctor *d)
 		close_json_object();
 		print_nl();
 	}
+	if (d->live)
+		legacy_print_doctor();	/* modules that replaced nf_ct_hook->destroy */
 	print_string(PRINT_ANY, "recommended_intercept",
 		     "recommended: intercept=%s", d->recommend);
 	print_string(PRINT_ANY, "recommended_why", " (%s)", d->recommend_why);

@@ -26,6 +26,7 @@ static const struct cmd cmds[] = {
 	{ "record", do_record, "write the event stream to a file" },
 	{ "stats",  do_stats,  "module counters beside the kernel's conntrack statistics" },
 	{ "doctor", do_doctor, "which destroy paths a hook-only extension misses on this kernel" },
+	{ "repair", do_repair, "route destroys a legacy nf_ct_hook->destroy module misses through it (on|off)" },
 };
 
 static void usage(FILE *fp)

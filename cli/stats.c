@@ -18,6 +18,7 @@
 #include "ctstats.h"
 #include "dev.h"
 #include "event.h"
+#include "legacy.h"
 #include "output.h"
 #include "util.h"
 
@@ -368,14 +369,16 @@ int do_stats(int argc, char **argv)
 	}
 	if (fmt == PROM) {
 		print_prometheus(&s);
+		legacy_print_stats(1);
 		goto out;
 	}
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "schema", NULL, 1);
 	print_bool(PRINT_JSON, "module_loaded", NULL, s.module);
-	if (s.module)
+	if (s.module) {
 		print_module(&s);
-	else
+		legacy_print_stats(0);
+	} else
 		print_text("module: not loaded (kernel statistics only; insmod ctdiag.ko for the rest)\n");
 	print_kernel(&s);
 	close_json_object();

@@ -13,6 +13,7 @@
 #include "ctdiag_abi.h"
 #include "event.h"
 #include "dev.h"
+#include "legacy.h"
 #include "output.h"
 #include "util.h"
 
@@ -188,6 +189,7 @@ int do_status(int argc, char **argv)
 		if (ctdiag_dev_counters(fd, &c) == 0) {
 			print_counters(&c);
 			print_cpu_stats(fd, info.nr_cpus);
+			legacy_print_status();
 		} else {
 			p_err("cannot read module counters: %s", strerror(errno));
 			ret = EXIT_FAIL;

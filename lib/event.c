@@ -25,6 +25,7 @@ static const char *const type_names[CTDIAG_EV_MAX] = {
 	[CTDIAG_EV_NFQ_UPDATE] = "nfq-update",
 	[CTDIAG_EV_CONFIRM_EARLY] = "confirm-early",
 	[CTDIAG_EV_LOST] = "lost",
+	[CTDIAG_EV_LEGACY_BYPASS] = "legacy-bypass",
 };
 
 static const char *const free_names[CTDIAG_FREE_MAX] = {
@@ -103,7 +104,7 @@ const char *intercept_name(unsigned int v)
 
 const char *event_type_names(void)
 {
-	return "alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early";
+	return "alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early,legacy-bypass";
 }
 
 int event_mask_parse(const char *list, uint32_t *mask, const char **bad)
@@ -299,6 +300,16 @@ static void print_event_fields(const struct ctdiag_event *ev)
 			print_uint(PRINT_ANY, "prev_id", " prev=%llu",
 				   ce->prev_id);
 		break;
+	case CTDIAG_EV_LEGACY_BYPASS: {
+		char mod[sizeof(ev->u.legacy.module) + 1];	/* files may lack the NUL */
+
+		memcpy(mod, ev->u.legacy.module, sizeof(ev->u.legacy.module));
+		mod[sizeof(mod) - 1] = '\0';
+		print_string(PRINT_ANY, "module", " module=%s", mod[0] ? mod : "?");
+		print_bool(PRINT_JSON, "repaired", NULL, ev->u.legacy.repaired);
+		print_text(" repaired=%s", ev->u.legacy.repaired ? "yes" : "no");
+		break;
+	}
 	default:
 		break;
 	}
