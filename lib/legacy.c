@@ -106,6 +106,14 @@ void legacy_print_status(void)
 	if (!l.active)
 		print_text(", nf_ct_hook->destroy is nf_conntrack's own");
 	print_nl();
+	if (l.detect_calls) {	/* the test build times its callbacks */
+		open_json_object("cost");
+		print_uint(PRINT_ANY, "detect_calls", "legacy: cost detect %llu calls", l.detect_calls);
+		print_uint(PRINT_ANY, "detect_ns", " %llu ns", l.detect_ns);
+		print_uint(PRINT_ANY, "repair_calls", ", repair %llu calls", l.repair_calls);
+		print_uint(PRINT_ANY, "repair_ns", " %llu ns\n", l.repair_ns);
+		close_json_object();
+	}
 	open_json_array("modules");
 	for (i = 0; i < l.nr; i++) {
 		if (!l.mods[i].module[0])
