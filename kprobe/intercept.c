@@ -136,6 +136,12 @@ static int hook_swap(void)
 		pr_err("nf_ct_hook is NULL (nf_conntrack not initialised)\n");
 		return -ENOENT;
 	}
+	if (cur == &ctdiag_ct_hook) {
+		/* A module that chained after an earlier ctdiag.ko restored
+		 * a pointer into it: copying it would make us call ourselves. */
+		pr_err("nf_ct_hook points at a copy of ctdiag's own (a stale chain)\n");
+		return -ELOOP;
+	}
 	/* Another module may have replaced ->destroy (legacy.c watches it):
 	 * our wrapper calls whatever was there, so its chain stays whole. */
 	if (cur->destroy != nf_ct_destroy)

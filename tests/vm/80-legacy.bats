@@ -17,8 +17,11 @@ teardown() {
 	[ -z "${WPID:-}" ] || kill -KILL "$WPID" 2>/dev/null || true
 	traffic_stop
 	store_ns_del lg1 lg2 lgt
-	vm_unload || true
+	# legacymod first: when it chained after ctdiag, ctdiag unloading
+	# first would leave it calling freed code (the store branch makes
+	# ctdiag refuse that); its own blind restore is always safe
 	legacy_unload
+	vm_unload
 	vm_dmesg_clean
 }
 
