@@ -29,10 +29,15 @@
 #include "extsnap.h"
 #include "leakjoin.h"
 #include "legacy.h"
+#include "missed.h"
 #include "output.h"
 #include "recfile.h"
 #include "tuple.h"
 #include "util.h"
+#include "modfeatures.h"
+
+/* Without packet hooks the store has no records of packet-made conntracks. */
+static const unsigned int leaks_features[] = { CTDIAG_FEAT_PKT_HOOKS, CTDIAG_FEAT_COUNT };
 
 #define LEAKS_JSON_SCHEMA	1
 
@@ -144,7 +149,7 @@ static void skipped_path(const struct evidence *ev, const struct ctdiag_ext_rec 
 
 		if (missed)
 			snprintf(buf, len,
-				 "conntrack freed while the nf_ct_destroy kprobe missed %llu hits (intercept=%s)",
+				 "conntrack freed while the nf_ct_destroy interception missed %llu destroys (intercept=%s)",
 				 (unsigned long long)missed, intercept_name(ev->intercept));
 		else
 			snprintf(buf, len,
@@ -466,6 +471,7 @@ static int leaks_live(double grace, struct report *rep)
 	fd = ctdiag_dev_open(O_WRONLY, &info);
 	if (fd < 0)
 		return EXIT_FAIL;
+	features_warn("leaks", fd, leaks_features);
 	ev.intercept = info.intercept;
 	ret = ext_snapshot_take(fd, &s1);
 	if (ret) {
@@ -553,6 +559,8 @@ static int leaks_live(double grace, struct report *rep)
 		}
 	}
 	print_summary(rep);
+	if (ev.have_counters)
+		missed_leaks_note(&ev.c, LEAKS_JSON_SCHEMA);
 	/* a module that missed destroys leaks too: legacy_print_leaks */
 	rc = legacy_print_leaks(LEAKS_JSON_SCHEMA) || rep->leaked ? EXIT_LEAKS : EXIT_OK;
 out:

@@ -17,8 +17,10 @@
 #include "ctdiag.h"
 #include "ctstats.h"
 #include "dev.h"
+#include "modfeatures.h"
 #include "event.h"
 #include "legacy.h"
+#include "missed.h"
 #include "output.h"
 #include "util.h"
 
@@ -26,6 +28,8 @@ struct stats {
 	bool module;
 	struct ctdiag_info info;
 	struct ctdiag_counters c;
+	struct ctdiag_features feat;
+	bool have_feat;
 	struct ctdiag_cpu_stat *ring;
 	unsigned int nr_ring;
 	uint64_t entries, max;
@@ -55,6 +59,7 @@ static int read_module(struct stats *s)
 		close(fd);
 		return EXIT_FAIL;
 	}
+	s->have_feat = features_read(fd, &s->feat) == 0;
 	s->nr_ring = s->info.nr_cpus ? s->info.nr_cpus : 1;
 	s->ring = calloc(s->nr_ring, sizeof(*s->ring));
 	req = (struct ctdiag_cpu_stats_req){ .buf = (uintptr_t)s->ring,
@@ -84,6 +89,8 @@ static void print_module(const struct stats *s)
 	open_json_object("module");
 	print_string(PRINT_JSON, "version", NULL, s->info.version);
 	print_uint(PRINT_JSON, "abi_version", NULL, s->info.abi_version);
+	if (s->have_feat)
+		features_print(&s->feat);
 
 	open_json_object("records");
 	print_text("records:");
@@ -112,6 +119,7 @@ static void print_module(const struct stats *s)
 	print_uint(PRINT_ANY, "hook", " hook=%" PRIu64, c->destroy_hook);
 	print_uint(PRINT_ANY, "probe", " probe=%" PRIu64, c->destroy_probe);
 	print_nl();
+	missed_print(c);
 	close_json_object();
 
 	open_json_object("clash");
@@ -239,6 +247,13 @@ static void print_prometheus(const struct stats *s)
 	prom_head("module_loaded", "gauge", "Whether the ctdiag module is loaded (1) or not (0).");
 	prom("module_loaded", NULL, NULL, s->module);
 	if (s->module) {
+		if (s->have_feat) {
+			prom_head("feature_up", "gauge", "Whether a module feature works (1) or not (0: off, waiting for a module, or failed to register; see ctdiag status).");
+			for (i = 0; i < CTDIAG_FEAT_COUNT; i++)
+				prom("feature_up", "feature", feature_name(i),
+				     (uint64_t)(s->feat.state[i] < 0 ? 0 :
+						s->feat.state[i] == CTDIAG_FS_ON));
+		}
 		prom_head("records_live", "gauge", "Extension records in the module's store now.");
 		prom("records_live", NULL, NULL, c->live);
 		prom_head("records_allocated_total", "counter", "Extension records ever created.");
@@ -251,6 +266,7 @@ static void print_prometheus(const struct stats *s)
 		prom_head("conntrack_destroy_seen_total", "counter", "Conntrack destroys the module saw, by where it saw them.");
 		prom("conntrack_destroy_seen_total", "path", "hook", c->destroy_hook);
 		prom("conntrack_destroy_seen_total", "path", "probe", c->destroy_probe);
+		missed_prometheus(c);
 		prom_head("clash_total", "counter", "Confirm collisions, by outcome.");
 		for (i = 1; i < CTDIAG_CLASH_MAX; i++)
 			prom("clash_total", "outcome", clash_outcome_name(i), c->clash[i]);
@@ -277,7 +293,7 @@ static void print_prometheus(const struct stats *s)
 		for (i = 0; i < CTDIAG_PROBE_MAX; i++)
 			if (probe_names[i])
 				prom("probe_hits_total", "probe", probe_names[i], c->probe_hits[i]);
-		prom_head("probe_nmissed_total", "counter", "Probe hits the kernel missed (kprobe nmissed).");
+		prom_head("probe_nmissed_total", "counter", "Probe hits missed: kretprobe nmissed; for nf_ct_destroy and nf_ct_hook_destroy, destroys seen but not handled.");
 		for (i = 0; i < CTDIAG_PROBE_MAX; i++)
 			if (probe_names[i])
 				prom("probe_nmissed_total", "probe", probe_names[i], c->probe_nmissed[i]);

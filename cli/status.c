@@ -12,8 +12,10 @@
 #include "ctdiag.h"
 #include "ctdiag_abi.h"
 #include "event.h"
+#include "missed.h"
 #include "dev.h"
 #include "legacy.h"
+#include "modfeatures.h"
 #include "output.h"
 #include "util.h"
 
@@ -77,6 +79,7 @@ static void print_counters(const struct ctdiag_counters *c)
 	open_json_object("destroys");
 	print_uint(PRINT_ANY, "hook", "destroys seen: hook=%llu", c->destroy_hook);
 	print_uint(PRINT_ANY, "probe", " probe=%llu\n", c->destroy_probe);
+	missed_print(c);
 	close_json_object();
 	open_json_array("probes");
 	for (i = 0; i < CTDIAG_PROBE_MAX; i++) {
@@ -145,6 +148,7 @@ int do_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctdiag_features feat;
 	struct ctdiag_counters c;
 	struct ctdiag_info info;
 	uint64_t count = 0, max = 0;
@@ -186,6 +190,8 @@ int do_status(int argc, char **argv)
 		print_uint(PRINT_ANY, "ring_kb", " ring_kb=%llu", info.ring_kb);
 		print_uint(PRINT_ANY, "confirm_early_mask", " confirm_early_mask=0x%llx\n", info.confirm_early);
 		close_json_object();
+		if (features_read(fd, &feat) == 0)
+			features_print(&feat);
 		if (ctdiag_dev_counters(fd, &c) == 0) {
 			print_counters(&c);
 			print_cpu_stats(fd, info.nr_cpus);

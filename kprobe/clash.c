@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Confirm-collision probes (../shared/notes/kernel-6.1.md section 2.6).
+ * Confirm-collision probes (kprobe/README.md, "Confirm collisions").
  *
  *  - kretprobe nf_conntrack:nf_ct_resolve_clash (static, __cold noinline):
  *    every confirm-time clash.  At entry the skb's unconfirmed ct (the

@@ -8,6 +8,15 @@
  * Handled:
  *  - ring_buffer_unlock_commit(buffer, event) lost its unused event
  *    argument in 6.3 (upstream 04aabc32fb5f): ctdiag_rb_commit().
+ *  - an ftrace callback reads the traced function's arguments from
+ *    struct ftrace_regs: on 6.1 (x86, DYNAMIC_FTRACE_WITH_ARGS) it is a
+ *    struct pt_regs whose argument registers the trampoline saved, read
+ *    with regs_get_kernel_argument(); 6.2 added the accessor
+ *    ftrace_regs_get_argument() (upstream "ftrace: abstract
+ *    DYNAMIC_FTRACE_WITH_ARGS accesses"; its hash could not be checked
+ *    here), and the 6.12 headers (Debian 6.12.117) make struct
+ *    ftrace_regs opaque, so only the accessor works there:
+ *    ctdiag_fregs_arg0() uses the accessor where it is a macro.
  *
  * Older kernels (not built or booted here; what a port would need):
  *  - before 5.17 / 5.15.36 (6ae7989c9af0) nf_ct_put() went through
@@ -30,6 +39,12 @@
 
 #include <linux/version.h>
 #include <linux/ring_buffer.h>
+#include <linux/ftrace.h>
+#include <linux/ptrace.h>
+
+#if !defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && !defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#error "ctdiag needs CONFIG_DYNAMIC_FTRACE_WITH_ARGS (x86-64 has it since 5.11) to intercept nf_ct_destroy"
+#endif
 
 static inline void ctdiag_rb_commit(struct trace_buffer *buf,
 				    struct ring_buffer_event *ev)
@@ -38,6 +53,16 @@ static inline void ctdiag_rb_commit(struct trace_buffer *buf,
 	ring_buffer_unlock_commit(buf);
 #else
 	ring_buffer_unlock_commit(buf, ev);
+#endif
+}
+
+/* The first argument of the function an ftrace callback was called for. */
+static __always_inline unsigned long ctdiag_fregs_arg0(struct ftrace_regs *fregs)
+{
+#ifdef ftrace_regs_get_argument
+	return ftrace_regs_get_argument(fregs, 0);
+#else
+	return regs_get_kernel_argument(&fregs->regs, 0);
 #endif
 }
 

@@ -15,6 +15,7 @@
 #include <linux/percpu.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
+#include <linux/sched/clock.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "ctdiag_abi.h"
 #include "testknobs.h"
@@ -49,12 +50,39 @@ struct ctdiag_pcpu {
 	u64 ring_lost;
 	u64 ring_filtered;
 	u64 expiry_runs;
+	u64 miss_sweeps;
 	u64 probe_hits[CTDIAG_PROBE_MAX];
 	u64 probe_ns[CTDIAG_PROBE_MAX];
+	u64 probe_missed[CTDIAG_PROBE_MAX];	/* destroys a path could not handle */
 };
 DECLARE_PER_CPU(struct ctdiag_pcpu, ctdiag_pcpu);
 #define CTDIAG_INC(field)	this_cpu_inc(ctdiag_pcpu.field)
 #define CTDIAG_ADD(field, v)	this_cpu_add(ctdiag_pcpu.field, (v))
+
+/*
+ * Handler cost, sampled: a probe counts its hit with ctdiag_probe_enter(),
+ * and one hit in 2^CTDIAG_TIME_SHIFT per probe and CPU also reads
+ * local_clock() there and in ctdiag_probe_exit(), which adds that time
+ * scaled by 2^CTDIAG_TIME_SHIFT to probe_ns: an estimate of the total,
+ * for two clock reads per 64 hits.  (A handler nested in another -- a
+ * softirq destroy inside a process-context one -- is in both times.)
+ */
+#define CTDIAG_TIME_SHIFT	6
+static __always_inline u64 ctdiag_probe_enter(int probe)
+{
+	u64 n = this_cpu_inc_return(ctdiag_pcpu.probe_hits[probe]);
+
+	if (likely(n & ((1U << CTDIAG_TIME_SHIFT) - 1)))
+		return 0;
+	return local_clock() ?: 1;
+}
+
+static __always_inline void ctdiag_probe_exit(int probe, u64 t0)
+{
+	if (unlikely(t0))
+		CTDIAG_ADD(probe_ns[probe],
+			   (local_clock() - t0) << CTDIAG_TIME_SHIFT);
+}
 
 /*
  * Clocks.  Reading the clocksource is what costs (natively ~20 ns with the
@@ -211,7 +239,6 @@ void ctdiag_hooks_exit(void);
 /* intercept.c: nf_ct_hook swap and/or nf_ct_destroy probe. */
 int ctdiag_intercept_init(void);
 void ctdiag_intercept_exit(void);
-void ctdiag_intercept_counters(struct ctdiag_counters *c);
 const struct nf_ct_hook *ctdiag_intercept_below(const struct nf_ct_hook *h);
 bool ctdiag_intercept_hook_destroying(const struct nf_conn *ct);
 
@@ -224,6 +251,10 @@ int ctdiag_legacy_set_repair(bool on);
 /* expiry.c */
 int ctdiag_expiry_init(void);
 void ctdiag_expiry_exit(void);
+/* A destroy that the interception path PROBE (enum ctdiag_probe) saw but
+ * could not handle: its record may be an orphan.  Counts it and has the
+ * expiry worker sweep for orphans soon.  Any context but NMI. */
+void ctdiag_destroy_missed(int probe);
 
 /* clash.c */
 void ctdiag_clash_init(void);

@@ -17,6 +17,18 @@
  * has passed our hook yet (which would free the record as stale), the
  * record is classified idle, not orphan.
  *
+ * Miss sweeps: a destroy that an interception path saw but could not
+ * handle (ctdiag_destroy_missed()) leaves a record that may be an orphan.
+ * It makes the worker run SWEEP_GRACE after the miss, whatever
+ * idle_timeout is (also 0), and free as orphan every record untouched for
+ * SWEEP_GRACE whose conntrack is gone; records of live conntracks stay
+ * unless idle expiry wants them anyway.  The grace keeps the records of
+ * conntracks not yet in the table (unconfirmed, their first packet still
+ * on its way) out of it; one held unconfirmed longer than that (an
+ * NFQUEUE verdict that takes seconds) would lose its record, which the
+ * next packet then allocates again.  The callback that misses cannot
+ * queue work (it may run with any lock held), so an irq_work does.
+ *
  * The table is walked in batches of buckets under rcu_read_lock only;
  * candidates are freed one by one under their bucket lock after a
  * re-check, with cond_resched() between batches: fine with a million
@@ -24,6 +36,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/irq_work.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -50,9 +63,39 @@ struct exp_batch {
 	u64 deadline;
 };
 
-static struct delayed_work exp_work;
+#define SWEEP_GRACE	(2 * NSEC_PER_SEC)
+
+static void exp_run(struct work_struct *work);
+static void miss_irq(struct irq_work *w);
+/* Static: a miss may come before ctdiag_expiry_init() (intercept first). */
+static DECLARE_DELAYED_WORK(exp_work, exp_run);
+static DEFINE_IRQ_WORK(miss_irq_work, miss_irq);
 static struct exp_cand *exp_cands;
-static unsigned long exp_interval;
+static unsigned long exp_interval;	/* jiffies; 0 = no idle expiry */
+static atomic_t sweep_asked;		/* a miss wants a sweep */
+static u64 last_miss_ns;		/* tick boot clock of the latest miss */
+
+static unsigned long sweep_delay(void)
+{
+	return nsecs_to_jiffies(SWEEP_GRACE) + 2;
+}
+
+static void miss_irq(struct irq_work *w)
+{
+	/* Before init finished: ctdiag_expiry_init() looks at sweep_asked. */
+	if (READ_ONCE(exp_cands) && !ctdiag_is_stopping())
+		mod_delayed_work(system_wq, &exp_work, sweep_delay());
+}
+
+void ctdiag_destroy_missed(int probe)
+{
+	CTDIAG_INC(probe_missed[probe]);
+	WRITE_ONCE(last_miss_ns, ctdiag_tick_boot_ns());
+	/* ctdiag_expiry_exit() waits for us with synchronize_rcu(): the
+	 * caller has preemption off. */
+	if (!ctdiag_is_stopping() && !atomic_xchg(&sweep_asked, 1))
+		irq_work_queue(&miss_irq_work);
+}
 
 static void exp_collect(struct ctdiag_ext *rec, void *arg)
 {
@@ -100,51 +143,82 @@ static bool exp_ct_alive(struct exp_cand *c)
 static void exp_run(struct work_struct *work)
 {
 	unsigned int nb = ctdiag_store_nbuckets(), b = 0, i, k;
-	u64 timeout = (u64)ctdiag_idle_timeout * NSEC_PER_SEC;
+	u64 now = ktime_get_boot_fast_ns();
+	bool sweep = atomic_xchg(&sweep_asked, 0);
+	bool idle = ctdiag_idle_timeout;
+	/* Boot-clock deadlines; they may wrap below 0 after a recent boot,
+	 * so they are compared as signed differences only. */
+	u64 idle_deadline = now - (u64)ctdiag_idle_timeout * NSEC_PER_SEC;
+	u64 orphan_deadline = now - SWEEP_GRACE;
 	struct exp_batch bt = { .c = exp_cands };
 
 	CTDIAG_INC(expiry_runs);
-	bt.deadline = ktime_get_boot_fast_ns() - timeout;
-	while (b < nb && !ctdiag_is_stopping()) {
+	if (sweep)
+		CTDIAG_INC(miss_sweeps);
+	/* Candidates: untouched since before the later of the deadlines
+	 * that apply. */
+	if (sweep && (!idle || (s64)(orphan_deadline - idle_deadline) > 0))
+		bt.deadline = orphan_deadline;
+	else
+		bt.deadline = idle_deadline;
+	while ((idle || sweep) && b < nb && !ctdiag_is_stopping()) {
 		bt.n = 0;
 		for (k = 0; k < EXP_BUCKETS && b < nb &&
 			    bt.n + 32 <= EXP_BATCH; k++, b++)
 			ctdiag_store_walk_bucket(b, exp_collect, &bt);
 		for (i = 0; i < bt.n; i++) {
 			struct exp_cand *c = &bt.c[i];
-			bool alive = c->net && exp_ct_alive(c);
 
-			ctdiag_ext_expire(c->ct, c->created, bt.deadline,
-					  alive ? CTDIAG_FREE_EXPIRY_IDLE :
+			if (c->net && exp_ct_alive(c)) {
+				if (idle)
+					ctdiag_ext_expire(c->ct, c->created,
+						idle_deadline,
+						CTDIAG_FREE_EXPIRY_IDLE);
+			} else {
+				ctdiag_ext_expire(c->ct, c->created,
+						  bt.deadline,
 						  CTDIAG_FREE_EXPIRY_ORPHAN);
+			}
 			if (c->net)
 				put_net(c->net);
 		}
 		cond_resched();
 	}
-	if (!ctdiag_is_stopping())
+	if (ctdiag_is_stopping())
+		return;
+	/* Records of misses in the last SWEEP_GRACE were too young. */
+	if (sweep && (s64)(READ_ONCE(last_miss_ns) - orphan_deadline) >= 0 &&
+	    !atomic_xchg(&sweep_asked, 1))
+		mod_delayed_work(system_wq, &exp_work, sweep_delay());
+	else if (exp_interval)
 		schedule_delayed_work(&exp_work, exp_interval);
 }
 
 int ctdiag_expiry_init(void)
 {
-	if (!ctdiag_idle_timeout)
-		return 0;
 	exp_cands = kvcalloc(EXP_BATCH, sizeof(*exp_cands), GFP_KERNEL);
 	if (!exp_cands)
 		return -ENOMEM;
-	exp_interval = max_t(unsigned long, HZ,
-			     (unsigned long)ctdiag_idle_timeout * HZ / 4);
-	INIT_DELAYED_WORK(&exp_work, exp_run);
-	schedule_delayed_work(&exp_work, exp_interval);
+	if (ctdiag_idle_timeout) {
+		exp_interval = max_t(unsigned long, HZ,
+			(unsigned long)ctdiag_idle_timeout * HZ / 4);
+		schedule_delayed_work(&exp_work, exp_interval);
+	}
+	if (atomic_read(&sweep_asked))
+		mod_delayed_work(system_wq, &exp_work, sweep_delay());
 	return 0;
 }
 
+/* Safe after a failed ctdiag_expiry_init() too.  ctdiag_stopping is set:
+ * no new miss queues anything once the callbacks that may not have seen
+ * it are over (synchronize_rcu), then the irq_work and the work stop. */
 void ctdiag_expiry_exit(void)
 {
-	if (!exp_cands)
-		return;
+	synchronize_rcu();
+	irq_work_sync(&miss_irq_work);
 	cancel_delayed_work_sync(&exp_work);
 	kvfree(exp_cands);
 	exp_cands = NULL;
+	exp_interval = 0;
+	atomic_set(&sweep_asked, 0);
 }

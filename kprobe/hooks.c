@@ -26,6 +26,7 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	struct ctdiag_ext *rec;
 	struct nf_conn *ct;
+	u64 t0;
 
 	if (ctdiag_is_stopping())
 		return NF_ACCEPT;
@@ -41,7 +42,7 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
 	    (state->in->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_PKT_HOOK]);
+	t0 = ctdiag_probe_enter(CTDIAG_PROBE_PKT_HOOK);
 
 	/* nf_hook_slow() runs us under rcu_read_lock. */
 	rec = ctdiag_ext_lookup(ct);
@@ -51,9 +52,11 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 			CTDIAG_ALLOC_LOCAL_OUT : CTDIAG_ALLOC_PRE_ROUTING,
 			GFP_ATOMIC);
 		if (!rec)
-			return NF_ACCEPT;
+			goto out;
 	}
 	ctdiag_ext_account_pkt(rec, ct, CTINFO2DIR(ctinfo), skb->len);
+out:
+	ctdiag_probe_exit(CTDIAG_PROBE_PKT_HOOK, t0);
 	return NF_ACCEPT;
 }
 

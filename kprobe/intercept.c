@@ -2,8 +2,8 @@
 /*
  * How records learn that their conntrack died (module parameter intercept=).
  *
- * On 6.1 every nf_conn is finally freed by nf_ct_destroy(); it is entered
- * (../shared/notes/kernel-6.1.md section 1.3)
+ * On 6.1 and 6.12 every nf_conn is finally freed by nf_ct_destroy(); it
+ * is entered (kprobe/README.md, "How a conntrack is freed")
  *  (a) through nf_conntrack_put() -> nf_conntrack_destroy() ->
  *      nf_ct_hook->destroy: core networking code dropping the last skb
  *      reference, e.g. an unconfirmed ct whose packet was dropped or
@@ -17,21 +17,35 @@
  *  hook    = the legacy swap of nf_ct_hook: sees (a) only.  Records of (b)
  *            leak -- deliberately, to reproduce the bug ctdiag diagnoses;
  *            idle expiry and pointer-reuse detection are the safety net.
- *  destroy = kprobe on nf_ct_destroy: sees (a) and (b), every ct that was
- *            ever allocated and reached destroy.  (nf_conntrack_free would
- *            also see allocation-error frees, but those never reached a
- *            packet hook and so never have a record.)
+ *  destroy = ftrace callback on nf_ct_destroy: sees (a) and (b), every ct
+ *            that was ever allocated and reached destroy.
+ *            (nf_conntrack_free would also see allocation-error frees, but
+ *            those never reached a packet hook and so never have a record.)
  *  both    = both; each record is freed once, by whichever runs first
  *            (the hook, for (a)), see ctdiag_ext_unlink().
+ *
+ * Why an ftrace_ops and not a kprobe (kprobe/README.md, "Interception of
+ * nf_ct_destroy"): a kprobe handler is not run while another kprobe
+ * handler is active on the CPU -- the nested hit only raises nmissed.  So
+ * a conntrack whose last nf_ct_put ran inside any kprobe handler (a
+ * user's bpftrace probe, our clash kretprobes, a softirq interrupting
+ * one) kept its record for ever with idle_timeout=0.  Our ftrace_ops has
+ * no FTRACE_OPS_FL_RECURSION: ftrace calls it on every entry of
+ * nf_ct_destroy, nested or not.  It needs no recursion guard because it
+ * never calls nf_ct_destroy itself.  Destroys we could not handle anyway
+ * (the test build's miss_destroy_every= knob) are counted per path and
+ * make the expiry worker sweep for orphans at once
+ * (ctdiag_destroy_missed()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kprobes.h>
+#include <linux/ftrace.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include "ctdiag.h"
+#include "compat.h"
 
 static struct nf_ct_hook ctdiag_ct_hook;	/* our copy of the ops */
 static const struct nf_ct_hook *orig_ct_hook;
@@ -89,12 +103,13 @@ static void ctdiag_hook_destroy(struct nf_conntrack *nfct)
 	const struct nf_conn *prev;
 
 	if (!nf_ct_is_template(ct)) {
+		u64 t0 = ctdiag_probe_enter(CTDIAG_PROBE_HOOK_DESTROY);
 		bool had;
 
 		CTDIAG_INC(destroy_hook);
-		CTDIAG_INC(probe_hits[CTDIAG_PROBE_HOOK_DESTROY]);
 		had = ctdiag_ext_free_ct(ct, CTDIAG_FREE_HOOK);
 		destroy_event(ct, CTDIAG_DESTROY_HOOK, had, caller);
+		ctdiag_probe_exit(CTDIAG_PROBE_HOOK_DESTROY, t0);
 	}
 	pin_cpu();
 	prev = this_cpu_read(hook_destroying);
@@ -104,26 +119,58 @@ static void ctdiag_hook_destroy(struct nf_conntrack *nfct)
 	unpin_cpu();
 }
 
-static int ctdiag_destroy_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * ftrace callback at the entry of nf_ct_destroy(struct nf_conntrack *):
+ * any context but NMI, preemptible or not, possibly nested in itself (a
+ * softirq's destroy interrupting a process-context one) -- everything it
+ * calls takes irq-safe raw locks or none.  Preemption is off inside, as
+ * it was in the kprobe handler, for the per-CPU hook_destroying check.
+ */
+static void notrace ctdiag_destroy_ftrace(unsigned long ip,
+					  unsigned long parent_ip,
+					  struct ftrace_ops *op,
+					  struct ftrace_regs *fregs)
 {
-	struct nf_conn *ct = (struct nf_conn *)regs->di;
+	struct nf_conn *ct = (struct nf_conn *)ctdiag_fregs_arg0(fregs);
+	u64 t0;
 	bool had;
 
 	if (!ct || nf_ct_is_template(ct))
-		return 0;
+		return;
+	preempt_disable_notrace();
+	if (ctdiag_test_miss_destroy()) {
+		ctdiag_destroy_missed(CTDIAG_PROBE_DESTROY);
+		goto out;
+	}
+	t0 = ctdiag_probe_enter(CTDIAG_PROBE_DESTROY);
 	CTDIAG_INC(destroy_probe);
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_DESTROY]);
 	had = ctdiag_ext_free_ct(ct, CTDIAG_FREE_DESTROY);
 	if (this_cpu_read(hook_destroying) != ct)
-		/* At function entry the stack top is the return address. */
-		destroy_event(ct, CTDIAG_DESTROY_PROBE, had,
-			      regs_get_kernel_stack_nth(regs, 0));
-	return 0;
+		/* parent_ip: where nf_ct_destroy returns to. */
+		destroy_event(ct, CTDIAG_DESTROY_PROBE, had, parent_ip);
+	ctdiag_probe_exit(CTDIAG_PROBE_DESTROY, t0);
+out:
+	preempt_enable_notrace();
 }
 
-static struct kprobe destroy_kp = {
-	.pre_handler = ctdiag_destroy_pre,
+static struct ftrace_ops destroy_ops = {
+	.func = ctdiag_destroy_ftrace,
 };
+
+static int destroy_ops_register(void)
+{
+	int ret;
+
+	ret = ftrace_set_filter_ip(&destroy_ops, (unsigned long)nf_ct_destroy,
+				   0, 1);
+	if (ret)
+		return ret;
+	ret = register_ftrace_function(&destroy_ops);
+	if (ret)
+		ftrace_set_filter_ip(&destroy_ops, (unsigned long)nf_ct_destroy,
+				     1, 0);
+	return ret;
+}
 
 static int hook_swap(void)
 {
@@ -197,10 +244,9 @@ int ctdiag_intercept_init(void)
 		}
 	}
 	if (want_probe) {
-		destroy_kp.addr = (kprobe_opcode_t *)nf_ct_destroy;
 		ret = CTDIAG_FEATURE_TRY(CTDIAG_FEAT_DESTROY,
-					 register_kprobe(&destroy_kp),
-					 "register_kprobe(nf_ct_destroy)");
+					 destroy_ops_register(),
+					 "register_ftrace_function(nf_ct_destroy)");
 		if (ret) {
 			pr_err("no interception path sees every conntrack free: refusing to load\n");
 			hook_restore();
@@ -215,12 +261,12 @@ void ctdiag_intercept_exit(void)
 {
 	hook_restore();
 	if (probe_registered) {
-		/* unregister_kprobe() waits for running handlers (RCU). */
-		unregister_kprobe(&destroy_kp);
+		/* Returns once no CPU or preempted task can be in the
+		 * callback (ftrace waits for RCU-tasks for module ops). */
+		unregister_ftrace_function(&destroy_ops);
+		ftrace_set_filter_ip(&destroy_ops, (unsigned long)nf_ct_destroy,
+				     1, 0);
 		probe_registered = false;
-		pr_info("nf_ct_destroy probe: nmissed=%lu\n", destroy_kp.nmissed);
-		destroy_kp.addr = NULL;
-		destroy_kp.flags = 0;
 	}
 }
 
@@ -234,10 +280,4 @@ const struct nf_ct_hook *ctdiag_intercept_below(const struct nf_ct_hook *h)
 bool ctdiag_intercept_hook_destroying(const struct nf_conn *ct)
 {
 	return this_cpu_read(hook_destroying) == ct;
-}
-
-void ctdiag_intercept_counters(struct ctdiag_counters *c)
-{
-	if (probe_registered)
-		c->probe_nmissed[CTDIAG_PROBE_DESTROY] = destroy_kp.nmissed;
 }

@@ -277,6 +277,8 @@ static void bypass_event(const struct nf_conn *ct, int slot, bool repaired)
 	ctdiag_ring_emit(&ev);
 }
 
+static void legacy_tramp(struct nf_conntrack *nfct, unsigned long i);
+
 static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *op,
 				     struct ftrace_regs *fregs)
@@ -295,8 +297,11 @@ static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
 		COST_START();
 
 		v = legacy_view_get();
+		/* The repair callback may have run first on this entry and
+		 * claimed ct: its redirect marks the call as a bypass. */
 		if (v->slot >= 0) {
-			if (legacy_via_hook(ct, parent_ip, v)) {
+			if (instruction_pointer(regs) != (unsigned long)legacy_tramp &&
+			    legacy_via_hook(ct, parent_ip, v)) {
 				this_cpu_inc(legacy_pcpu.via_hook[v->slot]);
 			} else {
 				this_cpu_inc(legacy_pcpu.bypassed[v->slot]);

@@ -3,10 +3,12 @@
  * ctdiag.ko - per-conntrack extension store with a correct memory
  * lifecycle, and a recorder of extension events and confirm collisions.
  *
- * This file owns the module parameters and the init/exit order.  The exit
- * order follows ../shared/notes/kernel-6.1.md section 7: stop producers,
- * unhook, restore nf_ct_hook, unregister probes, wait for RCU, stop our own
- * work, free what is left, remove the user interface.
+ * This file owns the init/exit order, the feature states and most module
+ * parameters (clash.c and confirm_early.c define the ones only they read;
+ * the test build's knobs are in testknobs.c).  The exit order is
+ * explained in kprobe/README.md, "Unload order": stop producers, unhook,
+ * unregister probes, restore nf_ct_hook, wait for RCU, stop our own work,
+ * free what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -188,10 +190,12 @@ void ctdiag_counters_fill(struct ctdiag_counters *c)
 		for (i = 0; i < CTDIAG_PROBE_MAX; i++) {
 			c->probe_hits[i] += p->probe_hits[i];
 			c->probe_ns[i] += p->probe_ns[i];
+			c->probe_nmissed[i] += p->probe_missed[i];
+			c->destroy_missed += p->probe_missed[i];
 		}
+		c->miss_sweeps += p->miss_sweeps;
 	}
 	ctdiag_store_counters(c);
-	ctdiag_intercept_counters(c);
 	ctdiag_clash_counters(c);
 	ctdiag_confirm_early_counters(c);
 }
@@ -225,7 +229,7 @@ static int __init ctdiag_init(void)
 	ret = ctdiag_expiry_init();
 	if (ret) {
 		pr_err("expiry init failed, returned %d\n", ret);
-		goto out_clash;
+		goto out_expiry;
 	}
 	/* Without packet hooks the store holds API records only. */
 	CTDIAG_FEATURE_TRY(CTDIAG_FEAT_PKT_HOOKS, ctdiag_hooks_init(),
@@ -250,8 +254,9 @@ out_confirm_early:
 out_hooks:
 	WRITE_ONCE(ctdiag_stopping, true);
 	ctdiag_hooks_exit();
+out_expiry:
+	WRITE_ONCE(ctdiag_stopping, true);
 	ctdiag_expiry_exit();
-out_clash:
 	ctdiag_clash_exit();
 	ctdiag_legacy_exit();
 	ctdiag_intercept_exit();

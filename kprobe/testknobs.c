@@ -3,6 +3,7 @@
 #ifdef CTDIAG_TEST_KNOBS
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/errno.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -18,6 +19,19 @@ static char *fail_feature = "";
 module_param(fail_feature, charp, 0444);
 MODULE_PARM_DESC(fail_feature,
 	"Test build: comma-separated features whose registration fails with -ENOENT");
+
+static unsigned int miss_destroy_every;
+module_param_named(miss_destroy_every, miss_destroy_every, uint, 0444);
+MODULE_PARM_DESC(miss_destroy_every,
+	"Test build: the nf_ct_destroy callback ignores every Nth destroy, as if it had missed it (0 = never)");
+static atomic_t destroy_seq = ATOMIC_INIT(0);
+
+bool ctdiag_test_miss_destroy(void)
+{
+	return miss_destroy_every &&
+	       (unsigned int)atomic_inc_return(&destroy_seq) %
+	       miss_destroy_every == 0;
+}
 
 /* Whether NAME is an element of the comma-separated list. */
 static bool list_has(const char *list, const char *name)

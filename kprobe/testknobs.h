@@ -3,7 +3,8 @@
  * Delay and fault knobs, compiled into the test build only
  * (tests/vm/build-modules builds kprobe/ a second time with
  * -DCTDIAG_TEST_KNOBS into ctdiag-test.ko).  The module users load has no
- * such parameters: insmod rejects them as unknown, and every knob below is
+ * such parameters: the kernel ignores them as unknown (with a warning in
+ * the log, tests/vm/24-lifecycle.bats), and every knob below is
  * a compile-time constant there, so the code around it folds away.
  *
  * Knobs (module parameters of ctdiag-test.ko, defined in testknobs.c):
@@ -11,6 +12,9 @@
  *   fail_feature=A,B     the named features' registration fails with
  *                        -ENOENT, as if the probed symbol were missing
  *                        (names as `ctdiag status` prints them)
+ *   miss_destroy_every=N the nf_ct_destroy callback pretends to miss
+ *                        every Nth destroy (intercept.c): counted as
+ *                        missed, record left in the store, orphan sweep
  */
 #ifndef CTDIAG_TESTKNOBS_H
 #define CTDIAG_TESTKNOBS_H
@@ -20,11 +24,17 @@
 #ifdef CTDIAG_TEST_KNOBS
 extern unsigned int ctdiag_fail_alloc_every;
 int ctdiag_test_fail_feature(unsigned int feature);
+bool ctdiag_test_miss_destroy(void);
 #else
 #define ctdiag_fail_alloc_every 0U
 static inline int ctdiag_test_fail_feature(unsigned int feature)
 {
 	return 0;
+}
+
+static inline bool ctdiag_test_miss_destroy(void)
+{
+	return false;
 }
 #endif
 

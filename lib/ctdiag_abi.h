@@ -7,7 +7,7 @@
  * asserted in both builds, and any incompatible change bumps
  * CTDIAG_ABI_VERSION.  Records never carry kernel pointers: connections are
  * named by their conntrack id, as `conntrack -L -o id` prints it
- * (ntohl(nf_ct_get_id(ct)); see ../shared/notes/kernel-6.1.md section 5),
+ * (ntohl(nf_ct_get_id(ct)); see kprobe/README.md, "Conntrack ids"),
  * and namespaces by the inode number of their /proc/PID/ns/net.
  */
 #ifndef CTDIAG_ABI_H
@@ -294,7 +294,14 @@ struct ctdiag_counters {
 	__u64	confirm_early_failed;
 	__u64	confirm_early_dropped;
 	__u64	confirm_early_skip_nat;
-	__u64	reserved[4];
+	/* Destroys that an interception path saw but could not handle, all
+	 * paths (per path: probe_nmissed[CTDIAG_PROBE_DESTROY] and
+	 * [CTDIAG_PROBE_HOOK_DESTROY]); their records may be orphans.  Each
+	 * makes the expiry worker sweep for orphans within ~2 s, whatever
+	 * idle_timeout is: miss_sweeps counts those sweeps. */
+	__u64	destroy_missed;
+	__u64	miss_sweeps;
+	__u64	reserved[2];
 };
 CTDIAG_ASSERT_SIZE(struct ctdiag_counters, 464);
 

@@ -62,6 +62,8 @@ int main(void)
 	printf("ring_lost=%" PRIu64 "\n", (uint64_t)c.ring_lost);
 	printf("ring_filtered=%" PRIu64 "\n", (uint64_t)c.ring_filtered);
 	printf("expiry_runs=%" PRIu64 "\n", (uint64_t)c.expiry_runs);
+	printf("destroy_missed=%" PRIu64 "\n", (uint64_t)c.destroy_missed);
+	printf("miss_sweeps=%" PRIu64 "\n", (uint64_t)c.miss_sweeps);
 	for (i = 0; i < CTDIAG_PROBE_MAX; i++) {
 		printf("probe_hits_%s=%" PRIu64 "\n", probe_names[i],
 		       (uint64_t)c.probe_hits[i]);
