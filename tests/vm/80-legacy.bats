@@ -246,3 +246,24 @@ stop_watch() {
 	wait "$WPID" || true
 	WPID=
 }
+
+@test "legacy: cost of detection and of repair per destroy (test build times its callbacks)" {
+	ctdiag_load_test
+	legacy_load
+	store_ns_add lg1
+	ip netns exec lg1 ctgen udp -n 300 -p 1 -r 1 >/dev/null
+	ip netns exec lg1 conntrack -F
+	ctdiag repair on
+	ip netns exec lg1 ctgen udp -n 300 -p 1 -r 1 -s 30000 >/dev/null
+	ip netns exec lg1 conntrack -F
+	run ctdiag status -o json
+	local dc dn rc rn
+	dc=$(jq '.legacy.cost.detect_calls' <<<"$output")
+	dn=$(jq '.legacy.cost.detect_ns' <<<"$output")
+	rc=$(jq '.legacy.cost.repair_calls' <<<"$output")
+	rn=$(jq '.legacy.cost.repair_ns' <<<"$output")
+	echo "# detection: $dc calls, $((dn / dc)) ns each; repair: $rc calls, $((rn / rc)) ns each (TCG, in-callback time)" >&3
+	[ "$dc" -ge 600 ]
+	[ "$rc" -ge 300 ]
+	[ "$(legacy_param live)" -eq 300 ]
+}
