@@ -6,7 +6,7 @@
 # destroy that bypassed its function (status, leaks, stats, watch) and,
 # with repair on, routes them through it so nothing leaks.
 # LEGACY_CYCLES (default 10) sets the load/unload cycles of the cycles test
-# (3 orders each; under TCG on a loaded host ~16 s per cycle: 20 cycles
+# (3 orders each; under TCG on a loaded host ~48 s per cycle: 20 cycles
 # took 957 s on 6.1): tests/vm/run --cmd "LEGACY_CYCLES=100 bats
 # /ctdiag/tests/vm/80-legacy.bats -f cycles" runs the 100 of issue 17.
 # vm: timeout=1800
