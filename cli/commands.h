@@ -11,5 +11,6 @@ int do_record(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_doctor(int argc, char **argv);
 int do_stale(int argc, char **argv);
+int do_repair(int argc, char **argv);
 
 #endif

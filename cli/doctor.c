@@ -20,6 +20,7 @@
 #include "ctdiag_abi.h"
 #include "kfacts.h"
 #include "modfeatures.h"
+#include "legacy.h"
 #include "output.h"
 #include "util.h"
 
@@ -516,6 +517,8 @@ static void print_report(const struct doctor *d)
 	if (d->f.live) {
 		print_sysctls(&d->f);
 		print_ctdiag(d);
+		/* modules that replaced nf_ct_hook->destroy */
+		legacy_print_doctor();
 	}
 	print_conclusion(d);
 	close_json_object();

@@ -27,6 +27,7 @@ static const struct cmd cmds[] = {
 	{ "stats",  do_stats,  "module counters beside the kernel's conntrack statistics" },
 	{ "doctor", do_doctor, "which destroy paths a hook-only extension misses on this kernel" },
 	{ "stale",  do_stale,  "flows still sending to a peer or NAT backend that stopped answering" },
+	{ "repair", do_repair, "route destroys a legacy nf_ct_hook->destroy module misses through it (on|off)" },
 };
 
 static void usage(FILE *fp)

@@ -19,6 +19,7 @@
 #include "dev.h"
 #include "evnames.h"
 #include "modfeatures.h"
+#include "legacy.h"
 #include "missed.h"
 #include "output.h"
 #include "util.h"
@@ -384,14 +385,16 @@ int do_stats(int argc, char **argv)
 	}
 	if (fmt == PROM) {
 		print_prometheus(&s);
+		legacy_print_stats(1);
 		goto out;
 	}
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "schema", NULL, 1);
 	print_bool(PRINT_JSON, "module_loaded", NULL, s.module);
-	if (s.module)
+	if (s.module) {
 		print_module(&s);
-	else
+		legacy_print_stats(0);
+	} else
 		print_text("module: not loaded (kernel statistics only; insmod ctdiag.ko for the rest)\n");
 	print_kernel(&s);
 	close_json_object();

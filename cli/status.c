@@ -14,6 +14,7 @@
 #include "evnames.h"
 #include "missed.h"
 #include "dev.h"
+#include "legacy.h"
 #include "modfeatures.h"
 #include "output.h"
 #include "util.h"
@@ -196,6 +197,7 @@ int do_status(int argc, char **argv)
 			print_counters(&c);
 			print_cpu_stats(fd, info.nr_cpus);
 			store_state_print(fd);
+			legacy_print_status();
 		} else {
 			p_err("cannot read module counters: %s", strerror(errno));
 			ret = EXIT_FAIL;

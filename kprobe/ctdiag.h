@@ -5,7 +5,8 @@
  * fields), store.c (extension table), hooks.c (netfilter hooks that
  * allocate), intercept.c (nf_ct_hook swap + nf_ct_destroy probe), expiry.c
  * (idle expiry worker), ring.c (event ring + filters), dev.c (/dev/ctdiag),
- * clash.c (confirm-collision probes), confirm_early.c (seed 002 mitigation).
+ * clash.c (confirm-collision probes), confirm_early.c (seed 002 mitigation),
+ * legacy.c (modules that replaced nf_ct_hook->destroy: detection, repair).
  */
 #ifndef CTDIAG_INTERNAL_H
 #define CTDIAG_INTERNAL_H
@@ -256,6 +257,14 @@ int ctdiag_intercept_init(void);
 void ctdiag_intercept_exit(void);
 /* Another module replaced nf_ct_hook after us: we pinned ourselves. */
 bool ctdiag_intercept_unload_refused(void);
+const struct nf_ct_hook *ctdiag_intercept_below(const struct nf_ct_hook *h);
+bool ctdiag_intercept_hook_destroying(const struct nf_conn *ct);
+
+/* legacy.c: foreign nf_ct_hook->destroy detection and repair. */
+void ctdiag_legacy_init(void);
+void ctdiag_legacy_exit(void);
+void ctdiag_legacy_fill(struct ctdiag_legacy *l);
+int ctdiag_legacy_set_repair(bool on);
 
 /* expiry.c */
 int ctdiag_expiry_init(void);

@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "ctdiag.h"
 
@@ -111,6 +112,26 @@ static long ctdiag_ioctl(struct file *file, unsigned int cmd,
 
 		ctdiag_store_state_fill(&st);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	}
+	case CTDIAG_IOC_LEGACY: {
+		struct ctdiag_legacy *l = kmalloc(sizeof(*l), GFP_KERNEL);
+		long ret;
+
+		if (!l)
+			return -ENOMEM;
+		ctdiag_legacy_fill(l);
+		ret = copy_to_user(uarg, l, sizeof(*l)) ? -EFAULT : 0;
+		kfree(l);
+		return ret;
+	}
+	case CTDIAG_IOC_LEGACY_REPAIR: {
+		u32 on;
+
+		if (copy_from_user(&on, uarg, sizeof(on)))
+			return -EFAULT;
+		if (on > CTDIAG_REPAIR_ON)
+			return -EINVAL;
+		return ctdiag_legacy_set_repair(on);
 	}
 	case CTDIAG_IOC_SNAPSHOT:
 		return ctdiag_store_snapshot(uarg);

@@ -221,11 +221,17 @@ static int hook_swap(void)
 		pr_err("nf_ct_hook is NULL (nf_conntrack not initialised)\n");
 		return -ENOENT;
 	}
-	if (cur->destroy != nf_ct_destroy) {
-		pr_err("nf_ct_hook->destroy is %ps, not nf_ct_destroy: another module has replaced nf_ct_hook\n",
-		       cur->destroy);
-		return -EBUSY;
+	if (cur == &ctdiag_ct_hook) {
+		/* A module that chained after an earlier ctdiag.ko restored
+		 * a pointer into it: copying it would make us call ourselves. */
+		pr_err("nf_ct_hook points at a copy of ctdiag's own (a stale chain)\n");
+		return -ELOOP;
 	}
+	/* Another module may have replaced ->destroy (legacy.c watches it):
+	 * our wrapper calls whatever was there, so its chain stays whole. */
+	if (cur->destroy != nf_ct_destroy)
+		pr_info("nf_ct_hook->destroy is %ps, not nf_ct_destroy: chaining to it\n",
+			cur->destroy);
 	/* The ops are const (.rodata, STRICT_MODULE_RWX): swap the pointer to
 	 * a copy that keeps all six members and overrides destroy. */
 	ctdiag_ct_hook = *cur;
@@ -304,4 +310,16 @@ void ctdiag_intercept_exit(void)
 				     1, 0);
 		probe_registered = false;
 	}
+}
+
+/* legacy.c: the ops below ours when H is our copy, else NULL. */
+const struct nf_ct_hook *ctdiag_intercept_below(const struct nf_ct_hook *h)
+{
+	return h == &ctdiag_ct_hook ? READ_ONCE(orig_ct_hook) : NULL;
+}
+
+/* legacy.c: is our wrapper destroying CT on this CPU (preemption off)? */
+bool ctdiag_intercept_hook_destroying(const struct nf_conn *ct)
+{
+	return this_cpu_read(hook_destroying) == ct;
 }

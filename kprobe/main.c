@@ -242,6 +242,7 @@ static int __init ctdiag_init(void)
 		pr_err("intercept init failed, returned %d\n", ret);
 		goto out_store;
 	}
+	ctdiag_legacy_init();	/* optional: detection, repair */
 	ctdiag_clash_init();	/* optional, per probe */
 	ret = ctdiag_expiry_init();
 	if (ret) {
@@ -275,6 +276,7 @@ out_expiry:
 	WRITE_ONCE(ctdiag_stopping, true);
 	ctdiag_expiry_exit();
 	ctdiag_clash_exit();
+	ctdiag_legacy_exit();
 	ctdiag_intercept_exit();
 out_store:
 	ctdiag_store_exit();
@@ -291,6 +293,7 @@ static void __exit ctdiag_exit(void)
 	ctdiag_hooks_exit();
 	ctdiag_expiry_exit();
 	ctdiag_clash_exit();
+	ctdiag_legacy_exit();
 	ctdiag_intercept_exit();
 	ctdiag_store_exit();
 	ctdiag_ring_exit();

@@ -81,6 +81,8 @@ enum ctdiag_event_type {
 	CTDIAG_EV_NFQ_UPDATE = 6,	/* nf_conntrack_update swapped skb's ct; u.clash */
 	CTDIAG_EV_CONFIRM_EARLY = 7,	/* entry confirmed early (confirm_early=) */
 	CTDIAG_EV_LOST = 8,		/* synthesized by read(): u.lost */
+	CTDIAG_EV_LEGACY_BYPASS = 9,	/* nf_ct_destroy bypassed a foreign
+					 * nf_ct_hook->destroy; u.legacy */
 	CTDIAG_EV_MAX
 };
 
@@ -193,6 +195,15 @@ struct ctdiag_ev_confirm_early {
 	__u8	pad[84];
 };
 
+/* LEGACY_BYPASS: which foreign module's destroy the conntrack missed. */
+struct ctdiag_ev_legacy {
+	__u16	slot;		/* index in struct ctdiag_legacy.mods */
+	__u8	repaired;	/* repair routed it through the module */
+	__u8	pad0[5];
+	char	module[56];	/* module owning nf_ct_hook->destroy */
+	__u8	pad[32];
+};
+
 struct ctdiag_ev_lost {
 	__u64	count;		/* records lost on this CPU ... */
 	__u64	first_seq;	/* ... starting at this per-CPU sequence */
@@ -231,6 +242,7 @@ struct ctdiag_event {
 		struct ctdiag_ev_clash	clash;
 		struct ctdiag_ev_lost	lost;
 		struct ctdiag_ev_confirm_early confirm_early;
+		struct ctdiag_ev_legacy	legacy;
 		__u8			raw[96];
 	} u;
 };
@@ -240,6 +252,7 @@ CTDIAG_ASSERT_SIZE(struct ctdiag_ev_destroy, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_ev_clash, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_ev_lost, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_ev_confirm_early, 96);
+CTDIAG_ASSERT_SIZE(struct ctdiag_ev_legacy, 96);
 CTDIAG_ASSERT_SIZE(struct ctdiag_event, 232);
 
 /* A live extension record, as returned by CTDIAG_IOC_SNAPSHOT. */
@@ -345,10 +358,12 @@ CTDIAG_ASSERT_SIZE(struct ctdiag_info, 72);
 	  "collision records carry no NFQUEUE number")			\
 	X(PKT_HOOKS, "packet-hooks", "netfilter hooks",		\
 	  "no records are created from packets (API records only)")	\
-	X(CONFIRM_EARLY, "confirm-early", "netfilter hooks",		\
+	X(CONFIRM_EARLY, "confirm-early", "nf_queue (ftrace)",		\
 	  "confirm_early= does nothing")				\
 	X(RING, "ring", "ring buffer",					\
-	  "no events on /dev/ctdiag (watch, record)")
+	  "no events on /dev/ctdiag (watch, record)")			\
+	X(LEGACY, "legacy-detect", "nf_ct_destroy (ftrace)",		\
+	  "modules that replaced nf_ct_hook->destroy are not watched or repaired")
 
 #define CTDIAG_FEAT_ENUM_(id, name, target, lost) CTDIAG_FEAT_##id,
 enum ctdiag_feature {
@@ -448,6 +463,49 @@ struct ctdiag_store_state {
 	__u64	reserved[4];
 };
 CTDIAG_ASSERT_SIZE(struct ctdiag_store_state, 64);
+/*
+ * Legacy modules (CTDIAG_IOC_LEGACY, ioctl number 8): modules that replaced
+ * nf_ct_hook->destroy to free their own per-conntrack data.  Since 5.17 /
+ * 5.15.36 most last puts call nf_ct_destroy() directly and skip it; ctdiag
+ * counts those destroys per foreign destroy function it has seen, and with
+ * repair on routes them through it (kprobe/legacy.c).  Names, never
+ * addresses.  Slots are reused oldest-inactive first.
+ */
+#define CTDIAG_LEGACY_MAX	8
+
+struct ctdiag_legacy_mod {
+	char	module[56];		/* "legacymod"; "vmlinux" if built in */
+	char	symbol[64];		/* its destroy function */
+	__u64	since_real_ns;		/* first seen in nf_ct_hook */
+	__u64	until_real_ns;		/* gone from nf_ct_hook; 0 = active */
+	__u64	bypassed;		/* destroys that did not pass through it */
+	__u64	via_hook;		/* destroys that did */
+	__u64	repaired;		/* bypassed destroys repair routed through it */
+	__u64	repair_busy;		/* bypassed, not repaired: no free slot */
+};
+CTDIAG_ASSERT_SIZE(struct ctdiag_legacy_mod, 168);
+
+enum ctdiag_legacy_repair {
+	CTDIAG_REPAIR_OFF = 0,
+	CTDIAG_REPAIR_ON = 1,
+};
+
+struct ctdiag_legacy {
+	__u32	nr;			/* slots used in mods[] */
+	__u32	active;		/* index of the active slot + 1, 0 = none */
+	__u32	repair;			/* enum ctdiag_legacy_repair */
+	__s32	repair_err;		/* -errno of the last failed repair on */
+	__s32	detect_err;		/* -errno if detection is unavailable */
+	__u32	pad;
+	/* Test build only (CTDIAG_TEST_KNOBS), else 0: time spent in the
+	 * detection and repair callbacks, and how many calls. */
+	__u64	detect_ns;
+	__u64	detect_calls;
+	__u64	repair_ns;
+	__u64	repair_calls;
+	struct ctdiag_legacy_mod mods[CTDIAG_LEGACY_MAX];
+};
+CTDIAG_ASSERT_SIZE(struct ctdiag_legacy, 24 + 32 + 8 * 168);
 
 #define CTDIAG_IOC_MAGIC	0xCD
 #define CTDIAG_IOC_VERSION	_IOR(CTDIAG_IOC_MAGIC, 0, __u32)
@@ -458,5 +516,9 @@ CTDIAG_ASSERT_SIZE(struct ctdiag_store_state, 64);
 #define CTDIAG_IOC_SNAPSHOT	_IOWR(CTDIAG_IOC_MAGIC, 5, struct ctdiag_snapshot_req)
 #define CTDIAG_IOC_FEATURES	_IOR(CTDIAG_IOC_MAGIC, 6, struct ctdiag_features)
 #define CTDIAG_IOC_STORE_STATE	_IOR(CTDIAG_IOC_MAGIC, 10, struct ctdiag_store_state)
+/* Number 8: legacy modules.  LEGACY reads the state; LEGACY_REPAIR sets
+ * repair on (1) or off (0), CAP_NET_ADMIN like every open. */
+#define CTDIAG_IOC_LEGACY	_IOR(CTDIAG_IOC_MAGIC, 8, struct ctdiag_legacy)
+#define CTDIAG_IOC_LEGACY_REPAIR _IOW(CTDIAG_IOC_MAGIC, 8, __u32)
 
 #endif /* CTDIAG_ABI_H */

@@ -165,6 +165,16 @@ static void print_event_fields(const struct ctdiag_event *ev)
 			print_uint(PRINT_ANY, "prev_id", " prev=%llu",
 				   ce->prev_id);
 		break;
+	case CTDIAG_EV_LEGACY_BYPASS: {
+		char mod[sizeof(ev->u.legacy.module) + 1];	/* files may lack the NUL */
+
+		memcpy(mod, ev->u.legacy.module, sizeof(ev->u.legacy.module));
+		mod[sizeof(mod) - 1] = '\0';
+		print_string(PRINT_ANY, "module", " module=%s", mod[0] ? mod : "?");
+		print_bool(PRINT_JSON, "repaired", NULL, ev->u.legacy.repaired);
+		print_text(" repaired=%s", ev->u.legacy.repaired ? "yes" : "no");
+		break;
+	}
 	default:
 		break;
 	}

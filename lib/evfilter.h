@@ -63,7 +63,8 @@ enum {
 	"  -n, --netns NS         namespace: name (ip netns), path or inode\n" \
 	"  -e, --event LIST       event types: all or a comma list of\n"	\
 	"                         alloc,free,destroy,clash,confirm-drop,\n"	\
-	"                         nfq-update,confirm-early (loss is always shown)\n"
+	"                         nfq-update,confirm-early,legacy-bypass\n"	\
+	"                         (loss is always shown)\n"
 /* Handle one getopt result: 0 handled, 1 not a filter option, or
  * EXIT_USAGE after printing the usage error for cmd. */
 int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,

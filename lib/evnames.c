@@ -16,6 +16,7 @@ static const char *const type_names[CTDIAG_EV_MAX] = {
 	[CTDIAG_EV_NFQ_UPDATE] = "nfq-update",
 	[CTDIAG_EV_CONFIRM_EARLY] = "confirm-early",
 	[CTDIAG_EV_LOST] = "lost",
+	[CTDIAG_EV_LEGACY_BYPASS] = "legacy-bypass",
 };
 
 static const char *const free_names[CTDIAG_FREE_MAX] = {
@@ -87,7 +88,7 @@ const char *intercept_name(unsigned int v)
 
 const char *event_type_names(void)
 {
-	return "alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early";
+	return "alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early,legacy-bypass";
 }
 
 int event_mask_parse(const char *list, uint32_t *mask, const char **bad)

@@ -16,7 +16,7 @@ teardown() {
 	ctdiag_load intercept=both
 	run ctdiag status
 	assert_success
-	assert_line "features: hook=on destroy-probe=on clash-probe=on confirm-probe=off nfq-update-probe=on nfq-verdict-probe=waiting packet-hooks=on confirm-early=off ring=on"
+	assert_line "features: hook=on destroy-probe=on clash-probe=on confirm-probe=off nfq-update-probe=on nfq-verdict-probe=waiting packet-hooks=on confirm-early=off ring=on legacy-detect=on"
 	refute_output --partial "unavailable"
 	# the verdict probe follows nfnetlink_queue coming and going
 	modprobe nfnetlink_queue
@@ -35,7 +35,7 @@ teardown() {
 	[ "$(grep -c 'feature .* unavailable' <<<"$output")" -eq 1 ]
 	run ctdiag status
 	assert_success
-	assert_line "features: hook=on destroy-probe=on clash-probe=unavailable confirm-probe=off nfq-update-probe=on nfq-verdict-probe=waiting packet-hooks=on confirm-early=off ring=on"
+	assert_line "features: hook=on destroy-probe=on clash-probe=unavailable confirm-probe=off nfq-update-probe=on nfq-verdict-probe=waiting packet-hooks=on confirm-early=off ring=on legacy-detect=on"
 	assert_line "feature clash-probe unavailable: nf_ct_resolve_clash: No such file or directory (errno 2): no records of confirm collisions"
 	run ctdiag stats -o json
 	assert_success
