@@ -23,6 +23,9 @@ MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_MOD_DIR ?= extra
 
+# The release: its one definition is CTDIAG_VERSION in lib/ctdiag_abi.h.
+VERSION := $(shell sed -n 's/^\#define CTDIAG_VERSION[[:space:]]*"\(.*\)"$$/\1/p' lib/ctdiag_abi.h)
+
 # The kernel the module and the VM tests are built for: a Debian series
 # and flavour (tests/vm/kver), or KVER= a release, which wins.  make check
 # runs every series and flavour (tests/run-all, VM_KERNELS).
@@ -137,9 +140,10 @@ install: all
 
 # Source tree for DKMS (kprobe/dkms.conf): dkms add /usr/src/ctdiag-VERSION
 dkms-src:
-	install -d $(DESTDIR)/usr/src/ctdiag-0.1.0/lib
-	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-0.1.0/
-	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-0.1.0/lib/
+	install -d $(DESTDIR)/usr/src/ctdiag-$(VERSION)/lib
+	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild kprobe/Makefile kprobe/dkms.conf $(DESTDIR)/usr/src/ctdiag-$(VERSION)/
+	sed -i 's/@VERSION@/$(VERSION)/g' $(DESTDIR)/usr/src/ctdiag-$(VERSION)/dkms.conf
+	cp lib/ctdiag_abi.h $(DESTDIR)/usr/src/ctdiag-$(VERSION)/lib/
 
 clean:
 	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS) $(BENCH_BINS)

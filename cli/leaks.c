@@ -19,18 +19,20 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdump.h"
 #include "ctmsg.h"
 #include "ctparse.h"
 #include "fmtbuf.h"
-#include "event.h"
+#include "evnames.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
 #include "missed.h"
+#include "nsdump.h"
 #include "output.h"
 #include "recfile.h"
+#include "recsnap.h"
 #include "tuple.h"
 #include "util.h"
 #include "modfeatures.h"
@@ -310,114 +312,30 @@ static void print_summary(const struct report *r)
 
 /* ---- live ------------------------------------------------------------ */
 
-struct table_ctx {
-	struct lj_table *t;
-	__u32 netns;
-	int err;
-};
-
-static int table_cb(const struct ct_msg *m, void *arg)
+static int table_cb(const struct ct_msg *m, const struct ns_table *ns,
+		    void *arg)
 {
-	struct table_ctx *tc = arg;
 	struct ctdiag_tuple t;
 	struct lj_key k;
 
 	ct_msg_tuple(m, 0, &t);
-	lj_key_make(&k, m->id, tc->netns, &t);
-	return lj_insert(tc->t, &k, 0);
+	lj_key_make(&k, m->id, ns->netns, &t);
+	return lj_insert(arg, &k, 0);
 }
 
-struct nsinfo {
-	__u32 netns;
-	bool gone;
-	char name[64];
-};
-
-/* Dump the table of every namespace in ns[] into one join table. */
-static int dump_tables(struct nsinfo *ns, size_t nns, struct lj_table *t)
+static int table_err(const struct ns_table *ns, long ret, void *arg)
 {
-	struct ct_dump_opts o;
-	size_t i;
-
-	for (i = 0; i < nns; i++) {
-		struct table_ctx tc = { .t = t, .netns = ns[i].netns };
-		long ret;
-		int fd;
-
-		fd = netns_find_inode(ns[i].netns, ns[i].name, sizeof(ns[i].name));
-		if (fd < 0) {
-			ns[i].gone = true;
-			ns[i].name[0] = 0;
-			continue;
-		}
-		ns[i].gone = false;
-		ct_dump_opts_init(&o);
-		o.netns_fd = fd;
-		ret = ct_dump_msgs(&o, table_cb, &tc);
-		close(fd);
-		if (ret < 0) {
-			if (ret == -EPERM || ret == -EACCES)
-				p_err("cannot dump the conntrack table of netns %u: permission denied (needs root: CAP_NET_ADMIN and CAP_SYS_ADMIN)",
-				      ns[i].netns);
-			else
-				p_err("cannot dump the conntrack table of netns %u: %s",
-				      ns[i].netns, strerror(-ret));
-			return (int)ret;
-		}
-	}
-	return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static struct nsinfo *namespaces_of(const struct ext_snapshot *s, size_t *nns)
-{
-	__u32 *v = malloc((s->n + 1) * sizeof(*v));
-	struct nsinfo *ns;
-	size_t i, n = 0;
-
-	if (!v)
-		return NULL;
-	for (i = 0; i < s->n; i++)
-		v[i] = s->recs[i].netns;
-	qsort(v, s->n, sizeof(*v), cmp_u32);
-	ns = calloc(s->n + 1, sizeof(*ns));
-	if (!ns) {
-		free(v);
-		return NULL;
-	}
-	for (i = 0; i < s->n; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			ns[n++].netns = v[i];
-	free(v);
-	*nns = n;
-	return ns;
-}
-
-static const struct nsinfo *ns_lookup(const struct nsinfo *ns, size_t nns, __u32 netns)
-{
-	size_t lo = 0, hi = nns;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ns[mid].netns == netns)
-			return &ns[mid];
-		if (ns[mid].netns < netns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	if (ret == -EPERM || ret == -EACCES)
+		p_err("cannot dump the conntrack table of netns %u: permission denied (needs root: CAP_NET_ADMIN and CAP_SYS_ADMIN)",
+		      ns->netns);
+	else
+		p_err("cannot dump the conntrack table of netns %u: %s",
+		      ns->netns, strerror(-ret));
+	return (int)ret;
 }
 
 /* Records of s not in the tables of their namespaces: indexes into s. */
-static int find_candidates(const struct ext_snapshot *s, struct nsinfo *ns,
+static int find_candidates(const struct ext_snapshot *s, struct ns_table *ns,
 			   size_t nns, uint32_t **out, size_t *nout)
 {
 	struct lj_table *t = lj_create(s->n < 1024 ? 1024 : s->n);
@@ -430,7 +348,7 @@ static int find_candidates(const struct ext_snapshot *s, struct nsinfo *ns,
 		p_err("out of memory");
 		return -ENOMEM;
 	}
-	ret = dump_tables(ns, nns, t);
+	ret = ns_tables_dump(ns, nns, table_cb, table_err, t);
 	if (!ret)
 		*nout = lj_unmatched(s->recs, s->n, t, *out);
 	lj_destroy(t);
@@ -460,7 +378,7 @@ static int leaks_live(double grace, struct report *rep)
 	struct ctdiag_info info;
 	struct evidence ev = { 0 };
 	struct ext_snapshot s1 = { 0 }, s2 = { 0 };
-	struct nsinfo *ns = NULL;
+	struct ns_table *ns = NULL;
 	uint32_t *cand = NULL, *cand2 = NULL;
 	size_t nns = 0, ncand = 0, ncand2 = 0, i;
 	struct ctdiag_ext_rec *leaked = NULL;
@@ -479,7 +397,7 @@ static int leaks_live(double grace, struct report *rep)
 	}
 	rep->checked = s1.n;
 	rep->grace = grace;
-	ns = namespaces_of(&s1, &nns);
+	ns = ns_tables_of(s1.recs, s1.n, false, &nns);
 	if (!ns && s1.n) {
 		p_err("out of memory");
 		goto out;
@@ -544,7 +462,7 @@ static int leaks_live(double grace, struct report *rep)
 
 	qsort(leaked, nleaked, sizeof(*leaked), cmp_rec);
 	for (i = 0; i < nleaked; i++) {
-		const struct nsinfo *n = ns_lookup(ns, nns, leaked[i].netns);
+		const struct ns_table *n = ns_tables_find(ns, nns, leaked[i].netns);
 		struct netns_sum *sum = ns_sum(rep, leaked[i].netns);
 		bool gone = n ? n->gone : true;
 
@@ -574,13 +492,6 @@ out:
 
 /* ---- offline --------------------------------------------------------- */
 
-struct snapinfo {
-	uint64_t begin;		/* offset of its SNAP_BEGIN */
-	uint64_t ext_total, ct_total;
-	uint64_t now_boot_ns;
-	uint64_t n_ext, n_ct;
-};
-
 /* A record of the snapshot being scanned: its join key and where it is in
  * the file (24 bytes; the record itself is fetched again only if leaked). */
 struct reckey {
@@ -596,9 +507,7 @@ struct offline {
 	struct lj_table *cur;		/* CT_LINEs of the snapshot being read */
 	bool wildcard_netns;		/* listing without namespaces */
 	struct evidence ev;
-	struct snapinfo last, open;
-	bool have_last, in_snap;
-	bool have_hdr_intercept;
+	uint64_t last_now_boot_ns;	/* of the chosen (last complete) snapshot */
 };
 
 static int listing_cb(const struct ct_entry *e, unsigned long lineno, void *arg)
@@ -646,204 +555,150 @@ static int load_listing(struct offline *o)
 	return ret < 0 ? (int)ret : 0;
 }
 
-/* Pass 1: validate the whole file, find its last complete snapshot, build
- * the table (CT_LINEs of that snapshot unless --conntrack), collect the
- * ring's destroy events and the last counters. */
+/* Pass 1 (lib/recsnap validates the whole file): the keys of the last
+ * complete snapshot, its table (CT_LINEs unless --conntrack), the ring's
+ * destroy events and the last counters. */
+static void off_header(void *arg, const struct recfile_header *h)
+{
+	struct offline *o = arg;
+
+	if (h->intercept)
+		o->ev.intercept = h->intercept;
+}
+
+static int off_snap_begin(void *arg, const struct recfile_snap *s,
+			  uint64_t offset)
+{
+	struct offline *o = arg;
+
+	o->ncur = 0;
+	lj_destroy(o->cur);
+	o->cur = NULL;
+	if (o->conntrack)
+		return 0;	/* the table comes from the listing */
+	o->cur = lj_create(s->ct_total < (1u << 26) ? s->ct_total : 1024);
+	if (!o->cur) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int off_ext_rec(void *arg, const struct ctdiag_ext_rec *r,
+		       uint64_t offset)
+{
+	struct offline *o = arg;
+	struct reckey *rk;
+
+	if (o->ncur == o->capcur) {
+		size_t nc = o->capcur ? o->capcur * 2 : 4096;
+		struct reckey *n = realloc(o->cur_keys, nc * sizeof(*n));
+
+		if (!n) {
+			p_err("out of memory");
+			return -ENOMEM;
+		}
+		o->cur_keys = n;
+		o->capcur = nc;
+	}
+	rk = &o->cur_keys[o->ncur++];
+	lj_key_make(&rk->k, r->ct_id, r->netns, &r->orig);
+	rk->offset = offset;
+	return 0;
+}
+
+static int off_ct_entry(void *arg, const struct ct_entry *e, uint32_t netns,
+			uint64_t offset)
+{
+	struct offline *o = arg;
+	struct lj_key k;
+
+	lj_key_make(&k, e->id, netns, &e->orig);
+	if (lj_insert(o->cur, &k, 0)) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int off_snap_end(void *arg, const struct recfile_snap *s,
+			uint64_t offset)
+{
+	struct offline *o = arg;
+	struct reckey *t = o->last_keys;
+	size_t cap = o->nlast_cap;
+
+	o->last_now_boot_ns = s->now_boot_ns;
+	o->last_keys = o->cur_keys;
+	o->nlast = o->ncur;
+	o->nlast_cap = o->capcur;
+	o->cur_keys = t;
+	o->capcur = cap;
+	o->ncur = 0;
+	if (!o->conntrack) {
+		lj_destroy(o->table);
+		o->table = o->cur;
+		o->cur = NULL;
+	}
+	return 0;
+}
+
+static int off_counters(void *arg, const struct ctdiag_counters *c)
+{
+	struct offline *o = arg;
+
+	memcpy(&o->ev.c, c, sizeof(o->ev.c));
+	o->ev.have_counters = true;
+	return 0;
+}
+
+static int off_event(void *arg, const struct ctdiag_event *e)
+{
+	struct offline *o = arg;
+	struct lj_key k;
+
+	if (e->type != CTDIAG_EV_CT_DESTROY)
+		return 0;
+	if (!o->ev.destroyed)
+		o->ev.destroyed = lj_create(1024);
+	if (!o->ev.destroyed) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	lj_key_make(&k, e->ct_id, e->netns, &e->orig);
+	lj_insert(o->ev.destroyed, &k, e->u.destroy.path);
+	return 0;
+}
+
 static int offline_scan(struct offline *o)
 {
-	struct recfile rf;
-	struct recfile_chunk c;
-	char err[320];
+	struct recsnap_ops ops = {
+		.header = off_header,
+		.snap_begin = off_snap_begin,
+		.ext_rec = off_ext_rec,
+		.ct_entry = o->conntrack ? NULL : off_ct_entry,
+		.snap_end = off_snap_end,
+		.counters = off_counters,
+		.event = off_event,
+	};
+	struct recsnap_read r;
 	int ret;
 
-	ret = recfile_open(&rf, o->records);
+	ret = recsnap_read(o->records, &ops, o, &r);
 	if (ret) {
-		p_err("%s", rf.err);
-		recfile_close(&rf);
+		if (r.err[0])
+			p_err("%s", r.err);
 		return ret;
 	}
-	if (rf.hdr.intercept) {
-		o->ev.intercept = rf.hdr.intercept;
-		o->have_hdr_intercept = true;
-	}
-	while ((ret = recfile_next(&rf, &c)) > 0) {
-		switch (c.type) {
-		case RECFILE_SNAP_BEGIN: {
-			const struct recfile_snap *s = c.data;
-
-			if (o->in_snap) {
-				p_err("%s: offset %llu: snapshot begins inside another (file damaged)",
-				      o->records, (unsigned long long)c.offset);
-				ret = -EBADMSG;
-				goto out;
-			}
-			o->in_snap = true;
-			memset(&o->open, 0, sizeof(o->open));
-			o->open.begin = c.offset;
-			o->ncur = 0;
-			o->open.ext_total = s->ext_total;
-			o->open.ct_total = s->ct_total;
-			o->open.now_boot_ns = s->now_boot_ns;
-			lj_destroy(o->cur);
-			o->cur = NULL;
-			if (o->conntrack)
-				break;	/* the table comes from the listing */
-			o->cur = lj_create(s->ct_total < (1u << 26) ? s->ct_total : 1024);
-			if (!o->cur) {
-				p_err("out of memory");
-				ret = -ENOMEM;
-				goto out;
-			}
-			break;
-		}
-		case RECFILE_EXT_REC:
-			if (!o->in_snap) {
-				p_err("%s: offset %llu: extension record outside a snapshot",
-				      o->records, (unsigned long long)c.offset);
-				ret = -EBADMSG;
-				goto out;
-			}
-			o->open.n_ext++;
-			if (o->ncur == o->capcur) {
-				size_t nc = o->capcur ? o->capcur * 2 : 4096;
-				struct reckey *n = realloc(o->cur_keys, nc * sizeof(*n));
-
-				if (!n) {
-					p_err("out of memory");
-					ret = -ENOMEM;
-					goto out;
-				}
-				o->cur_keys = n;
-				o->capcur = nc;
-			}
-			{
-				const struct ctdiag_ext_rec *r = c.data;
-				struct reckey *rk = &o->cur_keys[o->ncur++];
-
-				lj_key_make(&rk->k, r->ct_id, r->netns, &r->orig);
-				rk->offset = c.offset;
-			}
-			break;
-		case RECFILE_CT_LINE: {
-			const struct recfile_ct_line *l = c.data;
-			struct ct_entry e;
-			struct lj_key k;
-
-			if (!o->in_snap) {
-				p_err("%s: offset %llu: conntrack line outside a snapshot",
-				      o->records, (unsigned long long)c.offset);
-				ret = -EBADMSG;
-				goto out;
-			}
-			o->open.n_ct++;
-			if (o->conntrack)
-				break;
-			ret = ctparse_text((const char *)(l + 1), l->len, &e, err, sizeof(err));
-			if (ret < 0) {
-				p_err("%s: offset %llu: conntrack line: %s", o->records,
-				      (unsigned long long)c.offset, err);
-				goto out;
-			}
-			if (!(e.flags & CTE_ID)) {
-				p_err("%s: offset %llu: conntrack line has no id=",
-				      o->records, (unsigned long long)c.offset);
-				ret = -EBADMSG;
-				goto out;
-			}
-			lj_key_make(&k, e.id, l->netns, &e.orig);
-			if (lj_insert(o->cur, &k, 0)) {
-				p_err("out of memory");
-				ret = -ENOMEM;
-				goto out;
-			}
-			break;
-		}
-		case RECFILE_SNAP_END:
-			if (!o->in_snap) {
-				p_err("%s: offset %llu: snapshot end without a beginning",
-				      o->records, (unsigned long long)c.offset);
-				ret = -EBADMSG;
-				goto out;
-			}
-			if (o->open.n_ext != o->open.ext_total ||
-			    o->open.n_ct != o->open.ct_total) {
-				p_err("%s: offset %llu: snapshot announced %llu records and %llu conntrack lines, has %llu and %llu",
-				      o->records, (unsigned long long)c.offset,
-				      (unsigned long long)o->open.ext_total,
-				      (unsigned long long)o->open.ct_total,
-				      (unsigned long long)o->open.n_ext,
-				      (unsigned long long)o->open.n_ct);
-				ret = -EBADMSG;
-				goto out;
-			}
-			o->in_snap = false;
-			o->last = o->open;
-			{
-				struct reckey *t = o->last_keys;
-				size_t cap = o->nlast_cap;
-
-				o->last_keys = o->cur_keys;
-				o->nlast = o->ncur;
-				o->nlast_cap = o->capcur;
-				o->cur_keys = t;
-				o->capcur = cap;
-				o->ncur = 0;
-			}
-			o->have_last = true;
-			if (!o->conntrack) {
-				lj_destroy(o->table);
-				o->table = o->cur;
-				o->cur = NULL;
-			}
-			break;
-		case RECFILE_COUNTERS:
-			memcpy(&o->ev.c, c.data, sizeof(o->ev.c));
-			o->ev.have_counters = true;
-			break;
-		case RECFILE_EVENT: {
-			const struct ctdiag_event *e = c.data;
-			struct lj_key k;
-
-			if (e->type != CTDIAG_EV_CT_DESTROY)
-				break;
-			if (!o->ev.destroyed)
-				o->ev.destroyed = lj_create(1024);
-			if (!o->ev.destroyed) {
-				p_err("out of memory");
-				ret = -ENOMEM;
-				goto out;
-			}
-			lj_key_make(&k, e->ct_id, e->netns, &e->orig);
-			lj_insert(o->ev.destroyed, &k, e->u.destroy.path);
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	if (ret < 0) {
-		p_err("%s", rf.err);
-		goto out;
-	}
-	if (o->in_snap) {
-		p_err("%s: offset %llu: truncated: the snapshot that starts here has no end (file cut short?)",
-		      o->records, (unsigned long long)o->open.begin);
-		ret = -ENODATA;
-		goto out;
-	}
-	if (!o->have_last) {
+	if (!r.snapshots) {
 		p_err("%s: no snapshot in this recording (record it with ctdiag record --snapshot)",
 		      o->records);
-		ret = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
-	if (!rf.saw_end)
+	if (!r.saw_end)
 		p_warn("%s: no end marker (the recording was cut short); its last snapshot is complete and used",
 		       o->records);
-	ret = 0;
-out:
-	recfile_close(&rf);
-	return ret;
+	return 0;
 }
 
 /* Reads records back by offset, in ascending order, through one 1 MiB
@@ -892,7 +747,7 @@ static int offline_join(struct offline *o, struct report *rep)
 	}
 	rep->checked = o->nlast;
 	rep->grace = -1;
-	rep->now_boot_ns = o->last.now_boot_ns;
+	rep->now_boot_ns = o->last_now_boot_ns;
 	for (i = 0; i < o->nlast; i++) {
 		struct lj_key k = o->last_keys[i].k;
 		uint64_t off = o->last_keys[i].offset + sizeof(struct recfile_chunk_hdr);

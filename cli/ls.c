@@ -15,11 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/netfilter/nf_conntrack_common.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdump.h"
 #include "ctfilter.h"
 #include "ctmsg.h"
-#include "event.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
@@ -28,13 +27,6 @@
 #include "util.h"
 
 #define LS_JSON_SCHEMA	1
-
-enum {
-	OPT_SPORT = 256,
-	OPT_DPORT,
-	OPT_STATE,
-	OPT_NETNS,
-};
 
 struct ls_ctx {
 	struct ct_filter f;
@@ -72,24 +64,7 @@ static void usage(FILE *fp)
 		"  json        one JSON object per line (schema 1), with the extension\n"
 		"              record when ctdiag.ko is loaded\n"
 		"\n"
-		"Filters (conntrack's names and meaning; mark, status, family and zone\n"
-		"are also applied by the kernel where it can):\n"
-		"  -p, --proto PROTO          layer-4 protocol, name or number\n"
-		"      --protonum PROTO       the same\n"
-		"  -s, --src ADDR[/LEN]       original source address or network\n"
-		"      --orig-src ADDR[/LEN]  the same\n"
-		"  -d, --dst ADDR[/LEN]       original destination address or network\n"
-		"      --orig-dst ADDR[/LEN]  the same\n"
-		"      --sport PORT           original source port (needs -p)\n"
-		"      --orig-port-src PORT   the same\n"
-		"      --dport PORT           original destination port (needs -p)\n"
-		"      --orig-port-dst PORT   the same\n"
-		"      --state STATE          TCP state, e.g. ESTABLISHED (needs -p tcp)\n"
-		"  -m, --mark MARK[/MASK]     entries with (mark & MASK) == MARK\n"
-		"  -w, --zone ZONE            conntrack zone\n"
-		"  -f, --family FAMILY        ipv4 or ipv6\n"
-		"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n"
-		"                             EXPECTED\n"
+		CT_FILTER_HELP
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
 }
@@ -361,22 +336,7 @@ int do_ls(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "proto", required_argument, NULL, 'p' },
-		{ "protonum", required_argument, NULL, 'p' },
-		{ "src", required_argument, NULL, 's' },
-		{ "orig-src", required_argument, NULL, 's' },
-		{ "dst", required_argument, NULL, 'd' },
-		{ "orig-dst", required_argument, NULL, 'd' },
-		{ "sport", required_argument, NULL, OPT_SPORT },
-		{ "orig-port-src", required_argument, NULL, OPT_SPORT },
-		{ "dport", required_argument, NULL, OPT_DPORT },
-		{ "orig-port-dst", required_argument, NULL, OPT_DPORT },
-		{ "state", required_argument, NULL, OPT_STATE },
-		{ "mark", required_argument, NULL, 'm' },
-		{ "zone", required_argument, NULL, 'w' },
-		{ "family", required_argument, NULL, 'f' },
-		{ "status", required_argument, NULL, 'u' },
-		{ "netns", required_argument, NULL, 'n' },
+		CT_FILTER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -384,43 +344,28 @@ int do_ls(int argc, char **argv)
 	struct ct_dump_opts dopts;
 	const char *netns = NULL;
 	static char obuf[1 << 20];
-	unsigned int fopt;
 	char err[256];
 	long ret;
-	int opt, rc = EXIT_OK;
+	int opt, frc, rc = EXIT_OK;
 
 	memset(&c, 0, sizeof(c));
 	ct_filter_init(&c.f);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:p:s:d:m:w:f:u:n:h", opts, NULL)) != -1) {
-		fopt = 0;
+	while ((opt = getopt_long(argc, argv, "o:h" CT_FILTER_SHORTOPTS, opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			if (parse_output(&c, optarg))
 				return EXIT_USAGE;
 			break;
-		case 'p': fopt = CTF_PROTO; break;
-		case 's': fopt = CTF_SRC; break;
-		case 'd': fopt = CTF_DST; break;
-		case OPT_SPORT: fopt = CTF_SPORT; break;
-		case OPT_DPORT: fopt = CTF_DPORT; break;
-		case OPT_STATE: fopt = CTF_STATE; break;
-		case 'm': fopt = CTF_MARK; break;
-		case 'w': fopt = CTF_ZONE; break;
-		case 'f': fopt = CTF_FAMILY; break;
-		case 'u': fopt = CTF_STATUS; break;
-		case 'n':
-			netns = optarg;
-			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return getopt_usage_error("ls", argv);
+			frc = ct_filter_opt(&c.f, &netns, opt, optarg, "ls", argv);
+			if (frc >= 0)
+				return frc;
 		}
-		if (fopt && ct_filter_set(&c.f, fopt, optarg, err, sizeof(err)))
-			return p_usage("ls", "%s", err);
 	}
 	if (optind < argc)
 		return p_usage("ls", "unexpected argument '%s'", argv[optind]);

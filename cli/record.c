@@ -7,27 +7,23 @@
  * crash loses at most the last second; a write error (full disk) stops the
  * run with the file cut back to its last complete chunk, still readable.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
-#include "ctdiag.h"
-#include "ctdump.h"
+#include "commands.h"
 #include "dev.h"
-#include "event.h"
+#include "evcount.h"
+#include "evfilter.h"
+#include "live.h"
 #include "output.h"
 #include "recfile.h"
+#include "recsnap.h"
 #include "util.h"
-#include "watch.h"
 
 #define FLUSH_NS	1000000000ull
 
@@ -36,7 +32,7 @@ struct record {
 	const char *path;
 	bool failed;		/* a write failed: stop, keep what is on disk */
 	/* the live run */
-	struct watch_totals tot;
+	struct ev_totals tot;
 	uint64_t count_max;
 	uint64_t last_flush;
 	int status;		/* set by the live_loop() callbacks */
@@ -64,185 +60,32 @@ static int append(struct record *rec, uint32_t type, const void *p,
 	return ret ? write_err(rec, ret) : 0;
 }
 
-/* Live extension records; retried with a bigger buffer while the store
- * grows between the calls. */
-static int snapshot_ext(int ctl, struct ctdiag_ext_rec **out, uint64_t *count,
-			struct ctdiag_snapshot_req *req)
+static int ct_dump_warn(const struct ns_table *ns, long err, void *arg)
 {
-	uint32_t nr = 1024;
-	int tries;
-
-	for (tries = 0; tries < 8; tries++) {
-		struct ctdiag_ext_rec *buf = calloc(nr, sizeof(*buf));
-
-		if (!buf)
-			return -ENOMEM;
-		memset(req, 0, sizeof(*req));
-		req->buf = (uintptr_t)buf;
-		req->nr = nr;
-		if (ioctl(ctl, CTDIAG_IOC_SNAPSHOT, req) < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (req->total <= req->count) {
-			*out = buf;
-			*count = req->count;
-			return 0;
-		}
-		free(buf);
-		if (req->total >= UINT32_MAX / 2)
-			return -E2BIG;
-		nr = req->total + req->total / 4 + 16;
-	}
-	return -EAGAIN;
+	p_warn("cannot dump the conntrack table of namespace %u (%s): %s",
+	       ns->netns, ns->name, strerror((int)-err));
+	return err == -ENOMEM ? -ENOMEM : 0;
 }
 
-/* Conntrack lines, `conntrack -L -o extended,id` format, of the namespaces
- * in play: ours and every one an extension record names (found through
- * /run/netns or a process living in it; a namespace that is gone has no
- * table to dump).  Collected first, because SNAP_BEGIN carries the count. */
-struct ct_lines {
-	char *buf;
-	size_t used, cap;
-	uint64_t n;
-	uint32_t netns;
-};
-
-static int ct_line_cb(const struct nf_conntrack *ct, void *arg)
-{
-	struct ct_lines *L = arg;
-	struct recfile_ct_line hdr;
-	char line[1024];
-	int n;
-
-	n = nfct_snprintf(line, sizeof(line), ct, NFCT_T_UNKNOWN,
-			  NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3 | NFCT_OF_ID);
-	if (n <= 0)
-		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (L->used + sizeof(hdr) + n > L->cap) {
-		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) + n;
-		char *b = realloc(L->buf, cap);
-
-		if (!b)
-			return -ENOMEM;
-		L->buf = b;
-		L->cap = cap;
-	}
-	hdr.netns = L->netns;
-	hdr.len = n;
-	memcpy(L->buf + L->used, &hdr, sizeof(hdr));
-	memcpy(L->buf + L->used + sizeof(hdr), line, n);
-	L->used += sizeof(hdr) + n;
-	L->n++;
-	return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int dump_ct_lines(struct ct_lines *L, const struct ctdiag_ext_rec *ext,
-			 uint64_t n)
-{
-	struct ct_dump_opts o;
-	uint32_t *ns, self = 0;
-	uint64_t i, nns = 0;
-	int ret = 0;
-
-	ns = malloc((n + 1) * sizeof(*ns));
-	if (!ns)
-		return -ENOMEM;
-	if (netns_fd_inode(-1, &self) == 0)
-		ns[nns++] = self;
-	for (i = 0; i < n; i++)
-		ns[nns++] = ext[i].netns;
-	qsort(ns, nns, sizeof(*ns), cmp_u32);
-	for (i = 0; i < nns && !ret; i++) {
-		char name[64];
-		long r;
-		int fd;
-
-		if (i && ns[i] == ns[i - 1])
-			continue;
-		fd = netns_find_inode(ns[i], name, sizeof(name));
-		if (fd < 0)
-			continue;
-		ct_dump_opts_init(&o);
-		o.netns_fd = fd;
-		L->netns = ns[i];
-		r = ct_dump(&o, ct_line_cb, L);
-		close(fd);
-		if (r < 0) {
-			p_warn("cannot dump the conntrack table of namespace %u (%s): %s",
-			       ns[i], name, strerror((int)-r));
-			ret = r == -ENOMEM ? -ENOMEM : 0;
-		}
-	}
-	free(ns);
-	return ret;
-}
-
+/* The live extension records and the conntrack tables they point into. */
 static int write_snapshot(struct record *rec, int ctl, uint32_t phase)
 {
-	struct ctdiag_snapshot_req req;
-	struct ctdiag_ext_rec *ext = NULL;
-	struct ct_lines L = { 0 };
-	struct recfile_snap snap;
-	uint64_t n = 0, i;
-	size_t off;
+	enum recsnap_stage stage;
 	int ret;
 
-	ret = snapshot_ext(ctl, &ext, &n, &req);
-	if (ret) {
+	if (rec->failed)
+		return EXIT_FAIL;
+	ret = recsnap_write(&rec->w, ctl, phase, ct_dump_warn, NULL, &stage);
+	if (!ret)
+		return 0;
+	if (stage == RECSNAP_WRITE)
+		return write_err(rec, ret);
+	if (stage == RECSNAP_EXT)
 		p_err("cannot snapshot the module's extension records: %s",
 		      strerror(-ret));
-		return EXIT_FAIL;
-	}
-	ret = dump_ct_lines(&L, ext, n);
-	if (ret) {
+	else
 		p_err("cannot dump the conntrack table: %s", strerror(-ret));
-		free(ext);
-		free(L.buf);
-		return EXIT_FAIL;
-	}
-	memset(&snap, 0, sizeof(snap));
-	snap.phase = phase;
-	snap.now_real_ns = req.now_real_ns;
-	snap.now_boot_ns = req.now_boot_ns;
-	snap.ext_total = n;
-	snap.ct_total = L.n;
-	ret = append(rec, RECFILE_SNAP_BEGIN, &snap, sizeof(snap));
-	for (i = 0; i < n && !ret; i++)
-		ret = append(rec, RECFILE_EXT_REC, &ext[i], sizeof(ext[i]));
-	for (off = 0; off < L.used && !ret;) {
-		struct recfile_ct_line hdr;
-		int err;
-
-		memcpy(&hdr, L.buf + off, sizeof(hdr));
-		err = recfile_append2(&rec->w, RECFILE_CT_LINE, &hdr, sizeof(hdr),
-				      L.buf + off + sizeof(hdr), hdr.len);
-		if (err)
-			ret = write_err(rec, err);
-		off += sizeof(hdr) + hdr.len;
-	}
-	if (!ret)
-		ret = append(rec, RECFILE_SNAP_END, &snap, sizeof(snap));
-	free(ext);
-	free(L.buf);
-	if (!ret) {
-		int err = recfile_flush(&rec->w);
-
-		if (err)
-			ret = write_err(rec, err);
-	}
-	return ret;
+	return EXIT_FAIL;
 }
 
 static int write_counters(struct record *rec, int fd)
@@ -303,11 +146,11 @@ static int record_events(void *arg, const struct ctdiag_event *ev, size_t n)
 	for (i = 0; i < n && !rec->done && !rec->status; i++) {
 		uint64_t first;
 
-		if (watch_account(&rec->tot, &ev[i], &first) < 0)
+		if (ev_account(&rec->tot, &ev[i], &first) < 0)
 			continue;	/* loss already counted */
 		rec->status = append(rec, RECFILE_EVENT, &ev[i], sizeof(ev[i]));
 		if (ev[i].type != CTDIAG_EV_LOST) {
-			watch_count_event(&rec->tot, &ev[i]);
+			ev_count(&rec->tot, &ev[i]);
 			rec->done = rec->count_max &&
 				    rec->tot.events >= rec->count_max;
 		}
@@ -377,7 +220,7 @@ static int record_run(struct record *rec, const struct ctdiag_filter *filt,
 	} else {
 		recfile_abort(&rec->w);
 	}
-	watch_print_totals("record", &rec->tot,
+	ev_totals_print("record", &rec->tot,
 			   rec->done || module_lost < 0 ? -1 : module_lost);
 out_ctl:
 	if (ctl >= 0)
@@ -451,6 +294,6 @@ int do_record(int argc, char **argv)
 	live_stop = 0;
 	live_signals();
 	ret = record_run(&rec, &filt, force, snapshot, duration);
-	watch_totals_free(&rec.tot);
+	ev_totals_free(&rec.tot);
 	return ret;
 }

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctstats.h"
 #include "dev.h"
+#include "evnames.h"
 #include "modfeatures.h"
-#include "event.h"
 #include "missed.h"
 #include "output.h"
 #include "util.h"

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "ctdiag_abi.h"
-#include "event.h"
+#include "evnames.h"
 #include "missed.h"
 #include "dev.h"
 #include "modfeatures.h"

@@ -13,96 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ctdiag.h"
+#include "commands.h"
 #include "dev.h"
+#include "evcount.h"
 #include "event.h"
+#include "evfilter.h"
+#include "evnames.h"
+#include "live.h"
 #include "output.h"
 #include "recfile.h"
 #include "util.h"
-#include "watch.h"
-
-static void add_lost(struct watch_totals *t, unsigned int cpu, uint64_t n)
-{
-	if (cpu >= t->nr_cpu) {
-		uint64_t *p = realloc(t->lost_cpu, (cpu + 1) * sizeof(*p));
-
-		if (p) {
-			memset(p + t->nr_cpu, 0,
-			       (cpu + 1 - t->nr_cpu) * sizeof(*p));
-			t->lost_cpu = p;
-			t->nr_cpu = cpu + 1;
-		}
-	}
-	if (cpu < t->nr_cpu)
-		t->lost_cpu[cpu] += n;
-	t->lost += n;
-}
-
-int64_t watch_account(struct watch_totals *t, const struct ctdiag_event *ev,
-		      uint64_t *gap_first)
-{
-	int64_t gap = seq_track(&t->seq, ev, gap_first);
-
-	if (gap > 0)
-		add_lost(t, ev->cpu, gap);
-	if (gap >= 0 && ev->type == CTDIAG_EV_LOST)
-		add_lost(t, ev->cpu, ev->u.lost.count);
-	return gap;
-}
-
-void watch_count_event(struct watch_totals *t, const struct ctdiag_event *ev)
-{
-	t->by_type[ev->type < CTDIAG_EV_MAX ? ev->type : CTDIAG_EV_MAX]++;
-	t->events++;
-}
-
-void watch_totals_free(struct watch_totals *t)
-{
-	free(t->lost_cpu);
-	seq_tracker_free(&t->seq);
-}
-
-bool watch_print_totals(const char *cmd, const struct watch_totals *t,
-			int64_t module_lost)
-{
-	char buf[512];
-	size_t n = 0;
-	unsigned int i;
-	bool first = true;
-
-	fflush(stdout);
-	n += snprintf(buf + n, sizeof(buf) - n, "ctdiag %s: %llu events", cmd,
-		      (unsigned long long)t->events);
-	for (i = 1; i <= CTDIAG_EV_MAX && n < sizeof(buf); i++) {
-		const char *name = event_type_name(i);
-
-		if (!t->by_type[i] || i == CTDIAG_EV_LOST)
-			continue;
-		n += snprintf(buf + n, sizeof(buf) - n, "%s%s %llu",
-			      first ? " (" : ", ", name ? name : "unknown",
-			      (unsigned long long)t->by_type[i]);
-		first = false;
-	}
-	if (!first && n < sizeof(buf))
-		n += snprintf(buf + n, sizeof(buf) - n, ")");
-	if (n < sizeof(buf))
-		n += snprintf(buf + n, sizeof(buf) - n, ", %llu lost",
-			      (unsigned long long)t->lost);
-	if (module_lost >= 0 && n < sizeof(buf))
-		snprintf(buf + n, sizeof(buf) - n, " (module counted %lld)",
-			 (long long)module_lost);
-	fprintf(stderr, "%s\n", buf);
-	for (i = 0; i < t->nr_cpu; i++)
-		if (t->lost_cpu[i])
-			fprintf(stderr, "ctdiag %s: lost on cpu %u: %llu\n", cmd,
-				i, (unsigned long long)t->lost_cpu[i]);
-	if (module_lost >= 0 && (uint64_t)module_lost != t->lost) {
-		p_warn("the module counted %lld lost records but the stream reported %llu",
-		       (long long)module_lost, (unsigned long long)t->lost);
-		return true;
-	}
-	return false;
-}
 
 /* watch proper */
 
@@ -115,7 +35,7 @@ struct rates {
 
 struct watch {
 	struct ctdiag_filter filt;
-	struct watch_totals tot;
+	struct ev_totals tot;
 	bool quiet;
 	uint64_t count_max;
 	double summary_s;
@@ -222,7 +142,7 @@ static int watch_handle(struct watch *w, const struct ctdiag_event *ev,
 			bool replay)
 {
 	uint64_t first = 0;
-	int64_t gap = watch_account(&w->tot, ev, &first);
+	int64_t gap = ev_account(&w->tot, ev, &first);
 
 	if (replay)
 		replay_summary_advance(w, ev->ts_boot_ns, false);
@@ -241,7 +161,7 @@ static int watch_handle(struct watch *w, const struct ctdiag_event *ev,
 	 * filter bit from showing what the user asked not to see. */
 	if (!event_filter_match(&w->filt, ev))
 		return 0;
-	watch_count_event(&w->tot, ev);
+	ev_count(&w->tot, ev);
 	if (replay)
 		rates_add(w, ev);
 	if (!w->quiet)
@@ -277,7 +197,7 @@ static int watch_replay(struct watch *w, const char *path)
 		       path);
 	}
 	recfile_close(&rf);
-	watch_print_totals("watch", &w->tot, -1);
+	ev_totals_print("watch", &w->tot, -1);
 	return status;
 }
 
@@ -361,7 +281,7 @@ static int watch_live(struct watch *w, double duration)
 	fflush(stdout);
 	/* With --count we stop reading early, so the stream cannot have
 	 * reported everything the module counted: no cross-check then. */
-	watch_print_totals("watch", &w->tot,
+	ev_totals_print("watch", &w->tot,
 			   w->done || module_lost < 0 ? -1 : module_lost);
 	live_close(&r);
 	return status;
@@ -466,6 +386,6 @@ int do_watch(int argc, char **argv)
 	live_stop = 0;
 	live_signals();
 	ret = file ? watch_replay(&w, file) : watch_live(&w, duration);
-	watch_totals_free(&w.tot);
+	ev_totals_free(&w.tot);
 	return ret;
 }

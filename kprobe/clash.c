@@ -38,6 +38,7 @@
 #include <linux/sched/clock.h>
 #include <linux/skbuff.h>
 #include "ctdiag.h"
+#include "trace.h"
 
 #define NFQ_UNKNOWN	0xffff
 
@@ -88,7 +89,8 @@ struct clash_ctx {
 	struct sk_buff *skb;
 	unsigned long loser;	/* compared only: freed after a merge */
 	unsigned long winner;
-	bool want;
+	bool want;		/* ev is being built */
+	bool ring;		/* ... and goes to the ring */
 	struct ctdiag_event ev;
 };
 
@@ -107,7 +109,9 @@ static void clash_begin(struct clash_ctx *c, struct sk_buff *skb,
 {
 	c->skb = skb;
 	c->loser = (unsigned long)ct;
-	c->want = ctdiag_ring_wants(type);
+	/* the event is built for the ring and for the trace event */
+	c->ring = ctdiag_ring_wants(type);
+	c->want = c->ring || trace_clash_enabled();
 	if (c->want) {
 		ctdiag_event_init(&c->ev, type);
 		ctdiag_event_from_ct(&c->ev, ct);
@@ -122,7 +126,10 @@ static void clash_end(struct clash_ctx *c, unsigned int outcome, int probe,
 	CTDIAG_INC(clash[outcome]);
 	if (c->want) {
 		c->ev.u.clash.outcome = outcome;
-		ctdiag_ring_emit(&c->ev);
+		trace_clash(c->ev.ct_id, c->ev.u.clash.winner_id, c->ev.netns,
+			    outcome, c->ev.u.clash.queue, c->ev.protonum);
+		if (c->ring)
+			ctdiag_ring_emit(&c->ev);
 	}
 	probe_time(probe, t0);
 }

@@ -19,8 +19,6 @@
 #include "ctdiag_abi.h"
 #include "testknobs.h"
 
-#define CTDIAG_VERSION "0.1.0"
-
 /* Module parameters, validated in main.c before any part starts. */
 extern int ctdiag_intercept;		/* enum ctdiag_intercept */
 extern unsigned int ctdiag_idle_timeout;	/* seconds, 0 = off */

@@ -46,6 +46,7 @@
 #include <linux/rcupdate.h>
 #include "ctdiag.h"
 #include "compat.h"
+#include "trace.h"
 
 static struct nf_ct_hook ctdiag_ct_hook;	/* our copy of the ops */
 static const struct nf_ct_hook *orig_ct_hook;
@@ -61,6 +62,8 @@ static void destroy_event(const struct nf_conn *ct, u16 path, bool had_ext,
 {
 	struct ctdiag_event ev;
 
+	if (trace_ct_destroy_enabled())
+		trace_ct_destroy(ctdiag_ct_id(ct), path, had_ext);
 	if (!ctdiag_ring_wants(CTDIAG_EV_CT_DESTROY))
 		return;
 	/* Still intact: refcount 0, but nothing is freed before

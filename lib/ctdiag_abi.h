@@ -25,6 +25,11 @@
 	_Static_assert(sizeof(type) == (size), #type " size is ABI")
 #endif
 
+/* The release, written only here: ctdiag --version, the module's
+ * MODULE_VERSION and info.version, and the Makefile (dkms-src, which also
+ * puts it into the installed dkms.conf) read it from this line. */
+#define CTDIAG_VERSION		"0.1.0"
+
 #define CTDIAG_ABI_VERSION	1
 #define CTDIAG_DEVICE		"/dev/ctdiag"
 #define CTDIAG_MODULE_NAME	"ctdiag"

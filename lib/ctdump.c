@@ -16,7 +16,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include "ctdiag_abi.h"
 #include "ctdump.h"
 #include "ctmsg.h"
@@ -38,48 +37,21 @@ void ct_dump_opts_init(struct ct_dump_opts *o)
 }
 
 struct dump_ctx {
-	ct_dump_cb	cb;		/* one of cb, msg_cb */
 	ct_dump_msg_cb	msg_cb;
 	void		*arg;
 	long		count;
 	int		err;
-	struct nf_conntrack *ct;
-	bool used;
 };
 
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
+	struct ct_msg m;
 	int ret;
 
-	if (d->msg_cb) {
-		struct ct_msg m;
-
-		if (ct_msg_parse(nlh, &m) < 0)
-			return MNL_CB_OK;	/* not a conntrack message: skip */
-		ret = d->msg_cb(&m, d->arg);
-		if (ret < 0) {
-			d->err = ret;
-			return MNL_CB_ERROR;
-		}
-		d->count++;
-		return MNL_CB_OK;
-	}
-
-	/* the previous entry's attributes must not leak into this one:
-	 * nfct_nlmsg_parse() only sets what the message carries */
-	if (d->used) {
-		nfct_destroy(d->ct);
-		d->ct = nfct_new();
-		if (!d->ct) {
-			d->err = -ENOMEM;
-			return MNL_CB_ERROR;
-		}
-	}
-	d->used = true;
-	if (nfct_nlmsg_parse(nlh, d->ct) < 0)
+	if (ct_msg_parse(nlh, &m) < 0)
 		return MNL_CB_OK;	/* not a conntrack message: skip */
-	ret = d->cb(d->ct, d->arg);
+	ret = d->msg_cb(&m, d->arg);
 	if (ret < 0) {
 		d->err = ret;
 		return MNL_CB_ERROR;
@@ -281,24 +253,36 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
+/* A ctnetlink request header of type msg in buf; its sequence number in
+ * *seq. */
+static struct nlmsghdr *put_request(char *buf, uint16_t msg, uint16_t flags,
+				    uint8_t family, unsigned int *seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfh;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = *seq = time(NULL);
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = family;
+	nfh->version = NFNETLINK_V0;
+	nfh->res_id = 0;
+	return nlh;
+}
+
 static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 {
 	struct dump_ctx d = *dc;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfh;
 	unsigned int seq, portid;
 	int rcvbuf, ret, one = 1;
 	char *buf;
 
 	buf = malloc(CT_DUMP_BUFSZ);
-	d.ct = d.cb ? nfct_new() : NULL;
-	if (!buf || (d.cb && !d.ct)) {
-		free(buf);
-		if (d.ct)
-			nfct_destroy(d.ct);
+	if (!buf)
 		return -ENOMEM;
-	}
 	nl = open_in_netns(o->netns_fd, &ret);
 	if (!nl)
 		goto out_free;
@@ -317,14 +301,7 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = time(NULL);
-	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
-	nfh->nfgen_family = o->family;
-	nfh->version = NFNETLINK_V0;
-	nfh->res_id = 0;
+	nlh = put_request(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, o->family, &seq);
 	if (o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(o->mark_mask));
@@ -349,17 +326,8 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 out_close:
 	mnl_socket_close(nl);
 out_free:
-	if (d.ct)
-		nfct_destroy(d.ct);
 	free(buf);
 	return ret < 0 ? ret : d.count;
-}
-
-long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg)
-{
-	struct dump_ctx d = { .cb = cb, .arg = arg };
-
-	return dump(o, &d);
 }
 
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)
@@ -367,6 +335,79 @@ long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)
 	struct dump_ctx d = { .msg_cb = cb, .arg = arg };
 
 	return dump(o, &d);
+}
+
+static void put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
+		      const struct ct_msg_tuple *t)
+{
+	bool v4 = family == AF_INET;
+	bool icmp6 = t->protonum == IPPROTO_ICMPV6;
+	struct nlattr *tup, *nest;
+
+	tup = mnl_attr_nest_start(nlh, type);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put(nlh, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC, v4 ? 4 : 16, t->src);
+	mnl_attr_put(nlh, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST, v4 ? 4 : 16, t->dst);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->protonum);
+	/* ports and GRE keys as dumped (network order), ICMP id, type, code */
+	if (t->set & CTMT_SPORT)
+		mnl_attr_put(nlh, CTA_PROTO_SRC_PORT, 2, &t->l4src);
+	if (t->set & CTMT_DPORT)
+		mnl_attr_put(nlh, CTA_PROTO_DST_PORT, 2, t->l4dst);
+	if (t->set & CTMT_ICMP_ID)
+		mnl_attr_put(nlh, icmp6 ? CTA_PROTO_ICMPV6_ID : CTA_PROTO_ICMP_ID,
+			     2, &t->l4src);
+	if (t->set & CTMT_ICMP_TYPE)
+		mnl_attr_put_u8(nlh, icmp6 ? CTA_PROTO_ICMPV6_TYPE : CTA_PROTO_ICMP_TYPE,
+				t->l4dst[0]);
+	if (t->set & CTMT_ICMP_CODE)
+		mnl_attr_put_u8(nlh, icmp6 ? CTA_PROTO_ICMPV6_CODE : CTA_PROTO_ICMP_CODE,
+				t->l4dst[1]);
+	mnl_attr_nest_end(nlh, nest);
+	if (t->set & CTMT_ZONE)
+		mnl_attr_put_u16(nlh, CTA_TUPLE_ZONE, htons(t->zone));
+	mnl_attr_nest_end(nlh, tup);
+}
+
+int ct_delete(const struct ct_msg *m)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	unsigned int seq, portid;
+	ssize_t n;
+	int ret;
+
+	if (!(m->set & CTM_ORIG) || !(m->set & CTM_ID) ||
+	    (m->family != AF_INET && m->family != AF_INET6))
+		return -EINVAL;
+	nl = open_in_netns(-1, &ret);
+	if (!nl)
+		return ret;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = put_request(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family, &seq);
+	put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
+	if (m->set & CTM_ZONE)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(m->zone));
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(m->id));
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0)
+		ret = -errno;
+	else
+		ret = mnl_cb_run(buf, n, seq, portid, NULL, NULL) < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
 }
 
 int netns_open(const char *name, char *path, size_t pathlen)

@@ -2,8 +2,7 @@
 /*
  * The one place that talks ctnetlink: dump the conntrack table over a
  * NETLINK_NETFILTER socket (libmnl), with the filters ctnetlink can apply
- * in the kernel, parsing each entry with nfct_nlmsg_parse() (ct_dump) or
- * lib/ctmsg (ct_dump_msgs).  Plus the
+ * in the kernel, decoding each entry with lib/ctmsg.  Plus the
  * network-namespace helpers the dumpers need.
  */
 #ifndef CTDIAG_CTDUMP_H
@@ -12,8 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct nf_conntrack;
 
 /*
  * Kernel-side dump filters.  They only make the dump smaller: callers
@@ -39,21 +36,23 @@ struct ct_dump_opts {
 
 void ct_dump_opts_init(struct ct_dump_opts *o);
 
-/* Called for each entry; ct is valid only during the call.  Return 0 to
- * go on, <0 to stop the dump with that error. */
-typedef int (*ct_dump_cb)(const struct nf_conntrack *ct, void *arg);
-
-/* Dump; returns the number of entries passed to cb, or -errno (-EPERM:
- * no CAP_NET_ADMIN; -ENOBUFS: receive buffer overrun; the callback's
- * error).  Prints nothing. */
-long ct_dump(const struct ct_dump_opts *o, ct_dump_cb cb, void *arg);
-
-/* The same dump with each entry decoded by ct_msg_parse() (lib/ctmsg.h)
- * instead of libnetfilter_conntrack: several times cheaper per entry,
- * for the paths that walk whole tables (ls, leaks). */
+/* Dump, each entry decoded by ct_msg_parse() (lib/ctmsg.h; several times
+ * cheaper per entry than libnetfilter_conntrack's nfct_nlmsg_parse()).
+ * m is valid only during the call; return 0 to go on, <0 to stop the
+ * dump with that error.  Returns the number of entries passed to cb, or
+ * -errno (-EPERM: no CAP_NET_ADMIN; -ENOBUFS: receive buffer overrun; the
+ * callback's error).  Prints nothing. */
 struct ct_msg;
 typedef int (*ct_dump_msg_cb)(const struct ct_msg *m, void *arg);
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg);
+
+/* Delete the entry m names, in the current network namespace: its
+ * original tuple (with the tuple's zone), its zone and its id.  ctnetlink
+ * looks the entry up by tuple and refuses with -ENOENT when the one found
+ * has another id, so an entry that died and was replaced by a new one for
+ * the same tuple since m was dumped is left alone.  0 or -errno (-ENOENT:
+ * gone or replaced; -EPERM: no CAP_NET_ADMIN). */
+int ct_delete(const struct ct_msg *m);
 
 /* Namespaces.  A NAME without '/' means /run/netns/NAME (as ip -n does);
  * anything with a '/' is a path (/proc/PID/ns/net, a bind mount). */

@@ -6,31 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include "ctdump.h"
 #include "ctfilter.h"
 #include "ctmsg.h"
 #include "util.h"
 
-/* libnetfilter_conntrack's and conntrack's TCP state names, by
- * TCP_CONNTRACK_* value (9 is SYN_SENT2, which both call LISTEN). */
-static const char *const tcp_states[] = {
-	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
-	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "LISTEN",
-};
-
+/* The names are conntrack -L's (lib/ctmsg's table), but for state 9
+ * (SYN_SENT2), which conntrack's --state and ls -o json call LISTEN. */
 const char *ct_tcp_state_name(unsigned int state)
 {
-	return state < ARRAY_SIZE(tcp_states) ? tcp_states[state] : NULL;
+	if (state == TCP_CONNTRACK_SYN_SENT2)
+		return "LISTEN";
+	return state < CT_TCP_STATES ? ct_tcp_states[state] : NULL;
 }
 
 int ct_tcp_state_parse(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(tcp_states); i++)
-		if (!strcmp(name, tcp_states[i]))	/* case matters, as in conntrack */
+	for (i = 0; i < CT_TCP_STATES; i++)
+		if (!strcmp(name, ct_tcp_state_name(i)))	/* case matters, as in conntrack */
 			return i;
 	return -EINVAL;
 }
@@ -56,7 +55,7 @@ static int errf(char *err, size_t len, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
-static int parse_proto(const char *s, uint8_t *p)
+int ct_proto_parse(const char *s, uint8_t *p)
 {
 	static const struct { const char *n; uint8_t v; } names[] = {
 		{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
@@ -68,7 +67,7 @@ static int parse_proto(const char *s, uint8_t *p)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i].n)) {
+		if (!strcasecmp(s, names[i].n)) {
 			*p = names[i].v;
 			return 0;
 		}
@@ -78,7 +77,7 @@ static int parse_proto(const char *s, uint8_t *p)
 	return 0;
 }
 
-static int parse_addr(const char *arg, struct ct_filter_addr *a)
+int ct_addr_parse(const char *arg, struct ct_filter_addr *a)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash;
@@ -122,12 +121,12 @@ int ct_filter_set(struct ct_filter *f, unsigned int opt, const char *arg,
 
 	switch (opt) {
 	case CTF_PROTO:
-		if (parse_proto(arg, &f->proto))
+		if (ct_proto_parse(arg, &f->proto))
 			return errf(err, errlen, "unknown protocol '%s'", arg);
 		break;
 	case CTF_SRC:
 	case CTF_DST:
-		ret = parse_addr(arg, opt == CTF_SRC ? &f->src : &f->dst);
+		ret = ct_addr_parse(arg, opt == CTF_SRC ? &f->src : &f->dst);
 		if (ret == -ERANGE)
 			return errf(err, errlen, "invalid netmask in '%s'", arg);
 		if (ret)
@@ -237,6 +236,34 @@ int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen)
 	if (f->family)
 		f->set |= CTF_FAMILY;
 	return 0;
+}
+
+int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
+		  const char *arg, const char *cmd, char **argv)
+{
+	unsigned int fopt;
+	char err[256];
+
+	switch (opt) {
+	case 'p': fopt = CTF_PROTO; break;
+	case 's': fopt = CTF_SRC; break;
+	case 'd': fopt = CTF_DST; break;
+	case CTF_OPT_SPORT: fopt = CTF_SPORT; break;
+	case CTF_OPT_DPORT: fopt = CTF_DPORT; break;
+	case CTF_OPT_STATE: fopt = CTF_STATE; break;
+	case 'm': fopt = CTF_MARK; break;
+	case 'w': fopt = CTF_ZONE; break;
+	case 'f': fopt = CTF_FAMILY; break;
+	case 'u': fopt = CTF_STATUS; break;
+	case 'n':
+		*netns = arg;
+		return -1;
+	default:
+		return getopt_usage_error(cmd, argv);
+	}
+	if (ct_filter_set(f, fopt, arg, err, sizeof(err)))
+		return p_usage(cmd, "%s", err);
+	return -1;
 }
 
 void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o)

@@ -431,7 +431,7 @@ void ct_msg_tuple(const struct ct_msg *m, int dir, struct ctdiag_tuple *t)
 
 /* libnetfilter_conntrack's names (src/conntrack/snprintf.c); a number
  * past the table or without a name prints as the table's first. */
-static const char *const tcp_states[10] = {
+const char *const ct_tcp_states[CT_TCP_STATES] = {
 	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
 	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
 };
@@ -590,7 +590,7 @@ int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags)
 	if (m->set & CTM_TIMEOUT)
 		KEY_NUM(b, "", m->timeout);
 	if (m->set & CTM_TCP_STATE)
-		state_word(b, tcp_states, 10, m->tcp_state);
+		state_word(b, ct_tcp_states, CT_TCP_STATES, m->tcp_state);
 	if (m->set & CTM_SCTP_STATE)
 		state_word(b, sctp_states, 10, m->sctp_state);
 	if (m->set & CTM_DCCP_STATE)

@@ -126,6 +126,11 @@ enum {
 	CT_FMT_TIMESTAMP	= 1 << 2,	/* "[start=...] [stop=...]" */
 };
 
+/* conntrack -L's TCP state names, by TCP_CONNTRACK_* value: the one
+ * table (lib/ctfilter parses them). */
+#define CT_TCP_STATES	10
+extern const char *const ct_tcp_states[CT_TCP_STATES];
+
 /* Append conntrack -L's line for m (no newline) to b.  Returns -1 and
  * appends nothing for an entry without an original layer-4 protocol
  * (libnetfilter_conntrack prints nothing for those either). */

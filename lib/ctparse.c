@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Saved conntrack listings (text and ctdiag JSON): see ctparse.h. */
+/* Saved conntrack listings: the conntrack -L text parser, the line and
+ * file readers (JSON lines: ctparse_json.c).  See ctparse.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -10,13 +11,11 @@
 #include <sys/socket.h>
 #include "ctfilter.h"
 #include "ctparse.h"
+#include "ctparse_int.h"
 #include "tuple.h"
 #include "util.h"
 
-static int perr(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int perr(char *err, size_t len, const char *fmt, ...)
+int ctp_err(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -28,50 +27,11 @@ static int perr(char *err, size_t len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* A (pointer, length) string: nothing here relies on NUL termination. */
-struct span {
-	const char *p;
-	size_t n;
-};
-
 static bool span_eq(struct span s, const char *lit)
 {
 	size_t n = strlen(lit);
 
 	return s.n == n && !memcmp(s.p, lit, n);
-}
-
-/* Copy s to a NUL-terminated buffer; false if it does not fit. */
-static bool span_cstr(struct span s, char *buf, size_t len)
-{
-	if (s.n >= len)
-		return false;
-	memcpy(buf, s.p, s.n);
-	buf[s.n] = 0;
-	return true;
-}
-
-static int span_u64(struct span s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (s.n == 0 || s.n > 20)
-		return -EINVAL;
-	for (i = 0; i < s.n; i++) {
-		unsigned int d;
-
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return -EINVAL;
-		d = s.p[i] - '0';
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	if (v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
 }
 
 /* 0x-prefixed hex or decimal */
@@ -105,24 +65,7 @@ static int span_num(struct span s, uint64_t max, uint64_t *out)
 	return span_u64(s, max, out);
 }
 
-static bool port_proto(uint8_t p)
-{
-	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
-	       p == IPPROTO_SCTP || p == IPPROTO_DCCP;
-}
-
-static bool icmp_proto(uint8_t p)
-{
-	return p == IPPROTO_ICMP || p == IPPROTO_ICMPV6;
-}
-
-/* What each direction's tuple has seen, for the completeness check. */
-enum {
-	HAVE_SRC = 1, HAVE_DST = 2, HAVE_SPORT = 4, HAVE_DPORT = 8,
-	HAVE_TYPE = 16, HAVE_CODE = 32, HAVE_ICMPID = 64,
-};
-
-static int set_addr(struct ct_entry *e, int dir, bool dst, struct span v,
+int ctp_set_addr(struct ct_entry *e, int dir, bool dst, struct span v,
 		    char *err, size_t errlen)
 {
 	struct ctdiag_tuple *t = dir ? &e->reply : &e->orig;
@@ -131,35 +74,35 @@ static int set_addr(struct ct_entry *e, int dir, bool dst, struct span v,
 	int fam = e->orig.l3num;
 
 	if (!span_cstr(v, buf, sizeof(buf)))
-		return perr(err, errlen, "address too long");
+		return ctp_err(err, errlen, "address too long");
 	if (fam == 0)
 		fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(fam, buf, a) != 1)
-		return perr(err, errlen, "bad %s address '%s'",
+		return ctp_err(err, errlen, "bad %s address '%s'",
 			    fam == AF_INET ? "IPv4" : "IPv6", buf);
 	e->orig.l3num = e->reply.l3num = fam;
 	return 0;
 }
 
-static int check_complete(const struct ct_entry *e, const unsigned int have[2],
+int ctp_check_complete(const struct ct_entry *e, const unsigned int have[2],
 			  char *err, size_t errlen)
 {
 	int dir;
 
 	if (!e->orig.l3num)
-		return perr(err, errlen, "no addresses");
+		return ctp_err(err, errlen, "no addresses");
 	for (dir = 0; dir < 2; dir++) {
 		const char *d = dir ? "reply" : "original";
 
 		if ((have[dir] & (HAVE_SRC | HAVE_DST)) != (HAVE_SRC | HAVE_DST))
-			return perr(err, errlen, "%s tuple lacks src= or dst=", d);
-		if (port_proto(e->orig.protonum) &&
+			return ctp_err(err, errlen, "%s tuple lacks src= or dst=", d);
+		if (ctp_port_proto(e->orig.protonum) &&
 		    (have[dir] & (HAVE_SPORT | HAVE_DPORT)) != (HAVE_SPORT | HAVE_DPORT))
-			return perr(err, errlen, "%s tuple lacks sport= or dport=", d);
-		if (icmp_proto(e->orig.protonum) &&
+			return ctp_err(err, errlen, "%s tuple lacks sport= or dport=", d);
+		if (ctp_icmp_proto(e->orig.protonum) &&
 		    (have[dir] & (HAVE_TYPE | HAVE_CODE | HAVE_ICMPID)) !=
 		    (HAVE_TYPE | HAVE_CODE | HAVE_ICMPID))
-			return perr(err, errlen, "%s tuple lacks type=, code= or id=", d);
+			return ctp_err(err, errlen, "%s tuple lacks type=, code= or id=", d);
 	}
 	return 0;
 }
@@ -218,7 +161,7 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 
 	memset(e, 0, sizeof(*e));
 	if (len > CTPARSE_MAX_LINE)
-		return perr(err, errlen, "line longer than %d bytes", CTPARSE_MAX_LINE);
+		return ctp_err(err, errlen, "line longer than %d bytes", CTPARSE_MAX_LINE);
 
 	/* [FAMILY L3NUM] PROTO PROTONUM [TIMEOUT] [STATE] */
 	t = next_tok(&pos, end);
@@ -227,16 +170,16 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 
 		t = next_tok(&pos, end);
 		if (span_u64(t, 255, &v) || v != (uint64_t)fam)
-			return perr(err, errlen, "layer-3 number does not match its name");
+			return ctp_err(err, errlen, "layer-3 number does not match its name");
 		e->orig.l3num = e->reply.l3num = fam;
 		t = next_tok(&pos, end);
 	}
 	if (!is_lower_word(t) || !span_cstr(t, word, sizeof(word)))
-		return perr(err, errlen, "expected a protocol name at column %zu",
+		return ctp_err(err, errlen, "expected a protocol name at column %zu",
 			    (size_t)(t.p - line) + 1);
 	t = next_tok(&pos, end);
 	if (span_u64(t, 255, &v))
-		return perr(err, errlen, "bad protocol number after '%s'", word);
+		return ctp_err(err, errlen, "bad protocol number after '%s'", word);
 	e->orig.protonum = e->reply.protonum = v;
 	t = next_tok(&pos, end);
 	if (t.n && !span_u64(t, UINT32_MAX, &v)) {
@@ -249,7 +192,7 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 			char st[32];
 
 			if (!span_cstr(t, st, sizeof(st)) || ct_tcp_state_parse(st) < 0)
-				return perr(err, errlen, "unknown TCP state '%.*s'",
+				return ctp_err(err, errlen, "unknown TCP state '%.*s'",
 					    (int)(t.n > 20 ? 20 : t.n), t.p);
 			e->state = ct_tcp_state_parse(st);
 			e->flags |= CTE_STATE;
@@ -263,7 +206,7 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 		if (t.p[0] == '[') {
 			if (span_eq(t, "[UNREPLIED]")) {
 				if (dir != 0 || !(have[0] & HAVE_DST))
-					return perr(err, errlen, "[UNREPLIED] out of place");
+					return ctp_err(err, errlen, "[UNREPLIED] out of place");
 				e->flags |= CTE_UNREPLIED;
 			} else if (span_eq(t, "[ASSURED]")) {
 				e->flags |= CTE_ASSURED;
@@ -276,16 +219,16 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 				while (t.n && t.p[t.n - 1] != ']')
 					t = next_tok(&pos, end);
 				if (!t.n)
-					return perr(err, errlen, "unterminated timestamp");
+					return ctp_err(err, errlen, "unterminated timestamp");
 			} else {
-				return perr(err, errlen, "unknown flag '%.*s'",
+				return ctp_err(err, errlen, "unknown flag '%.*s'",
 					    (int)(t.n > 24 ? 24 : t.n), t.p);
 			}
 			continue;
 		}
 		eq = memchr(t.p, '=', t.n);
 		if (!eq || eq == t.p)
-			return perr(err, errlen, "unexpected '%.*s' at column %zu",
+			return ctp_err(err, errlen, "unexpected '%.*s' at column %zu",
 				    (int)(t.n > 24 ? 24 : t.n), t.p,
 				    (size_t)(t.p - line) + 1);
 		key.p = t.p;
@@ -298,12 +241,12 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 
 			if (!isdst && (have[0] & HAVE_SRC)) {
 				if (dir == 1)
-					return perr(err, errlen, "more than two tuples");
+					return ctp_err(err, errlen, "more than two tuples");
 				dir = 1;
 			}
 			if (have[dir] & (isdst ? HAVE_DST : HAVE_SRC))
-				return perr(err, errlen, "duplicate %s=", isdst ? "dst" : "src");
-			ret = set_addr(e, dir, isdst, val, err, errlen);
+				return ctp_err(err, errlen, "duplicate %s=", isdst ? "dst" : "src");
+			ret = ctp_set_addr(e, dir, isdst, val, err, errlen);
 			if (ret)
 				return ret;
 			have[dir] |= isdst ? HAVE_DST : HAVE_SRC;
@@ -316,7 +259,7 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 			bool s = key.p[0] == 's';
 
 			if (span_num(val, 65535, &v))
-				return perr(err, errlen, "bad port '%.*s'",
+				return ctp_err(err, errlen, "bad port '%.*s'",
 					    (int)(val.n > 16 ? 16 : val.n), val.p);
 			if (s)
 				tp->sport = v;
@@ -330,11 +273,11 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 		    (span_eq(key, "id") && !strcmp(prev_key, "code"))) {
 			struct ctdiag_tuple *tp = dir ? &e->reply : &e->orig;
 
-			if (!icmp_proto(e->orig.protonum))
-				return perr(err, errlen, "%.*s= in a non-ICMP entry",
+			if (!ctp_icmp_proto(e->orig.protonum))
+				return ctp_err(err, errlen, "%.*s= in a non-ICMP entry",
 					    (int)key.n, key.p);
 			if (span_u64(val, key.p[0] == 'i' ? 65535 : 255, &v))
-				return perr(err, errlen, "bad ICMP %.*s", (int)key.n, key.p);
+				return ctp_err(err, errlen, "bad ICMP %.*s", (int)key.n, key.p);
 			if (key.p[0] == 't') {
 				tp->dport = (tp->dport & 0xff) | v << 8;
 				have[dir] |= HAVE_TYPE;
@@ -353,7 +296,7 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 		prev_key = "";
 		if (span_eq(key, "packets") || span_eq(key, "bytes")) {
 			if (span_u64(val, UINT64_MAX, &v))
-				return perr(err, errlen, "bad counter");
+				return ctp_err(err, errlen, "bad counter");
 			if (key.p[0] == 'p')
 				e->packets[dir] = v;
 			else
@@ -361,23 +304,23 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 			e->flags |= CTE_COUNTERS;
 		} else if (span_eq(key, "mark")) {
 			if (span_num(val, UINT32_MAX, &v))
-				return perr(err, errlen, "bad mark");
+				return ctp_err(err, errlen, "bad mark");
 			e->mark = v;
 			e->flags |= CTE_MARK;
 		} else if (span_eq(key, "zone")) {
 			if (span_u64(val, 65535, &v))
-				return perr(err, errlen, "bad zone");
+				return ctp_err(err, errlen, "bad zone");
 			e->zone = v;
 		} else if (span_eq(key, "use")) {
 			if (span_u64(val, UINT32_MAX, &v))
-				return perr(err, errlen, "bad use");
+				return ctp_err(err, errlen, "bad use");
 			e->use = v;
 			e->flags |= CTE_USE;
 		} else if (span_eq(key, "id")) {
 			if (e->flags & CTE_ID)
-				return perr(err, errlen, "duplicate id=");
+				return ctp_err(err, errlen, "duplicate id=");
 			if (span_u64(val, UINT32_MAX, &v))
-				return perr(err, errlen, "bad id '%.*s'",
+				return ctp_err(err, errlen, "bad id '%.*s'",
 					    (int)(val.n > 16 ? 16 : val.n), val.p);
 			e->id = v;
 			e->flags |= CTE_ID;
@@ -387,395 +330,13 @@ int ctparse_text(const char *line, size_t len, struct ct_entry *e,
 			   span_eq(key, "zone-reply") || span_eq(key, "timeout")) {
 			/* printed by some conntrack versions/options; not needed */
 		} else {
-			return perr(err, errlen, "unknown field '%.*s='",
+			return ctp_err(err, errlen, "unknown field '%.*s='",
 				    (int)(key.n > 24 ? 24 : key.n), key.p);
 		}
 	}
 	if (dir != 1)
-		return perr(err, errlen, "no reply tuple");
-	return check_complete(e, have, err, errlen);
-}
-
-/* ---- JSON (ctdiag ls -o json) ------------------------------------- */
-
-struct jp {
-	const char *p, *end;
-	char *err;
-	size_t errlen;
-	int depth;
-};
-
-static void jws(struct jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-				 *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-}
-
-/* A string; out (if non-NULL) gets it NUL-terminated, truncated strings
- * are an error. */
-static int jstring(struct jp *j, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	if (j->p >= j->end || *j->p != '"')
-		return -EINVAL;
-	j->p++;
-	while (j->p < j->end && *j->p != '"') {
-		char c = *j->p++;
-
-		if ((unsigned char)c < 0x20)
-			return -EINVAL;
-		if (c == '\\') {
-			if (j->p >= j->end)
-				return -EINVAL;
-			c = *j->p++;
-			switch (c) {
-			case '"': case '\\': case '/': break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			case 'u': {
-				int i;
-
-				if (j->end - j->p < 4)
-					return -EINVAL;
-				for (i = 0; i < 4; i++)
-					if (!strchr("0123456789abcdefABCDEF", j->p[i]) || !j->p[i])
-						return -EINVAL;
-				j->p += 4;
-				c = '?';
-				break;
-			}
-			default:
-				return -EINVAL;
-			}
-		}
-		if (out) {
-			if (n + 1 >= outlen)
-				return -ENAMETOOLONG;
-			out[n++] = c;
-		}
-	}
-	if (j->p >= j->end)
-		return -EINVAL;
-	j->p++;
-	if (out)
-		out[n] = 0;
-	return 0;
-}
-
-/* An unsigned integer (our fields never have fractions or signs). */
-static int juint(struct jp *j, uint64_t max, uint64_t *out)
-{
-	struct span s = { j->p, 0 };
-
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		j->p++;
-	s.n = j->p - s.p;
-	if (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E'))
-		return -EINVAL;
-	return span_u64(s, max, out);
-}
-
-static int jskip(struct jp *j);
-
-static int jskip_container(struct jp *j, char close)
-{
-	bool first = true;
-
-	if (++j->depth > 16)
-		return -ELOOP;
-	j->p++;
-	for (;;) {
-		jws(j);
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
-			j->depth--;
-			return 0;
-		}
-		if (!first) {
-			if (j->p >= j->end || *j->p != ',')
-				return -EINVAL;
-			j->p++;
-			jws(j);
-		}
-		first = false;
-		if (close == '}') {
-			if (jstring(j, NULL, 0))
-				return -EINVAL;
-			jws(j);
-			if (j->p >= j->end || *j->p != ':')
-				return -EINVAL;
-			j->p++;
-			jws(j);
-		}
-		if (jskip(j))
-			return -EINVAL;
-	}
-}
-
-static int jlit(struct jp *j, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n))
-		return -EINVAL;
-	j->p += n;
-	return 0;
-}
-
-static int jskip(struct jp *j)
-{
-	uint64_t v;
-
-	jws(j);
-	if (j->p >= j->end)
-		return -EINVAL;
-	switch (*j->p) {
-	case '{': return jskip_container(j, '}');
-	case '[': return jskip_container(j, ']');
-	case '"': return jstring(j, NULL, 0);
-	case 't': return jlit(j, "true");
-	case 'f': return jlit(j, "false");
-	case 'n': return jlit(j, "null");
-	case '-':
-		j->p++;
-		/* fall through */
-	default:
-		if (juint(j, UINT64_MAX, &v))
-			return -EINVAL;
-		if (j->p < j->end && *j->p == '.') {
-			j->p++;
-			if (juint(j, UINT64_MAX, &v))
-				return -EINVAL;
-		}
-		if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-			j->p++;
-			if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
-				j->p++;
-			if (juint(j, UINT64_MAX, &v))
-				return -EINVAL;
-		}
-		return 0;
-	}
-}
-
-/* Iterate an object's members: calls fn(key) with j->p at the value. */
-static int jobject(struct jp *j, int (*fn)(struct jp *j, const char *key,
-					     void *arg), void *arg)
-{
-	char key[32];
-	bool first = true;
-	int ret;
-
-	jws(j);
-	if (j->p >= j->end || *j->p != '{')
-		return perr(j->err, j->errlen, "JSON: expected an object");
-	if (++j->depth > 16)
-		return perr(j->err, j->errlen, "JSON: nested too deeply");
-	j->p++;
-	for (;;) {
-		jws(j);
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			j->depth--;
-			return 0;
-		}
-		if (!first) {
-			if (j->p >= j->end || *j->p != ',')
-				return perr(j->err, j->errlen, "JSON: expected ',' or '}'");
-			j->p++;
-			jws(j);
-		}
-		first = false;
-		ret = jstring(j, key, sizeof(key));
-		if (ret == -ENAMETOOLONG) {
-			key[0] = 0;	/* a long key is none of ours: skip */
-		} else if (ret) {
-			return perr(j->err, j->errlen, "JSON: expected a member name");
-		}
-		jws(j);
-		if (j->p >= j->end || *j->p != ':')
-			return perr(j->err, j->errlen, "JSON: expected ':'");
-		j->p++;
-		jws(j);
-		ret = fn(j, key, arg);
-		if (ret)
-			return ret;
-	}
-}
-
-struct jentry {
-	struct ct_entry *e;
-	unsigned int have[2];
-	int dir;
-	bool schema;
-};
-
-static int jfield_uint(struct jp *j, const char *key, uint64_t max, uint64_t *v)
-{
-	if (juint(j, max, v))
-		return perr(j->err, j->errlen, "JSON: \"%s\" is not an unsigned integer in range", key);
-	return 0;
-}
-
-static int jtuple_member(struct jp *j, const char *key, void *arg)
-{
-	struct jentry *je = arg;
-	struct ct_entry *e = je->e;
-	struct ctdiag_tuple *t = je->dir ? &e->reply : &e->orig;
-	unsigned int *have = &je->have[je->dir];
-	char s[INET6_ADDRSTRLEN + 1];
-	uint64_t v;
-	int ret;
-
-	if (!strcmp(key, "src") || !strcmp(key, "dst")) {
-		struct span sp;
-
-		if (jstring(j, s, sizeof(s)))
-			return perr(j->err, j->errlen, "JSON: \"%s\" is not an address string", key);
-		sp.p = s;
-		sp.n = strlen(s);
-		ret = set_addr(e, je->dir, key[0] == 'd', sp, j->err, j->errlen);
-		if (ret)
-			return ret;
-		*have |= key[0] == 'd' ? HAVE_DST : HAVE_SRC;
-	} else if (!strcmp(key, "sport") || !strcmp(key, "dport")) {
-		if (jfield_uint(j, key, 65535, &v))
-			return -EINVAL;
-		if (key[0] == 's')
-			t->sport = v;
-		else
-			t->dport = v;
-		*have |= key[0] == 's' ? HAVE_SPORT : HAVE_DPORT;
-	} else if (!strcmp(key, "type") || !strcmp(key, "code")) {
-		if (jfield_uint(j, key, 255, &v))
-			return -EINVAL;
-		if (key[0] == 't')
-			t->dport = (t->dport & 0xff) | v << 8;
-		else
-			t->dport = (t->dport & 0xff00) | v;
-		*have |= key[0] == 't' ? HAVE_TYPE : HAVE_CODE;
-	} else if (!strcmp(key, "id")) {
-		if (jfield_uint(j, key, 65535, &v))
-			return -EINVAL;
-		t->sport = v;
-		*have |= HAVE_ICMPID;
-	} else if (!strcmp(key, "packets") || !strcmp(key, "bytes")) {
-		if (jfield_uint(j, key, UINT64_MAX, &v))
-			return -EINVAL;
-		if (key[0] == 'p')
-			e->packets[je->dir] = v;
-		else
-			e->bytes[je->dir] = v;
-		e->flags |= CTE_COUNTERS;
-	} else if (jskip(j)) {
-		return perr(j->err, j->errlen, "JSON: bad value of \"%s\"", key);
-	}
-	return 0;
-}
-
-static int jentry_member(struct jp *j, const char *key, void *arg)
-{
-	struct jentry *je = arg;
-	struct ct_entry *e = je->e;
-	char s[32];
-	uint64_t v;
-
-	if (!strcmp(key, "schema")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		if (v != 1)
-			return perr(j->err, j->errlen, "JSON: schema %llu, this ctdiag reads schema 1",
-				    (unsigned long long)v);
-		je->schema = true;
-	} else if (!strcmp(key, "l3num")) {
-		if (jfield_uint(j, key, 255, &v))
-			return -EINVAL;
-		if (v != AF_INET && v != AF_INET6)
-			return perr(j->err, j->errlen, "JSON: l3num %llu is not ipv4 or ipv6",
-				    (unsigned long long)v);
-		if (e->orig.l3num && e->orig.l3num != v)
-			return perr(j->err, j->errlen, "JSON: l3num does not match the addresses");
-		e->orig.l3num = e->reply.l3num = v;
-	} else if (!strcmp(key, "protonum")) {
-		if (jfield_uint(j, key, 255, &v))
-			return -EINVAL;
-		e->orig.protonum = e->reply.protonum = v;
-	} else if (!strcmp(key, "timeout")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		e->timeout = v;
-		e->flags |= CTE_TIMEOUT;
-	} else if (!strcmp(key, "state")) {
-		int st;
-
-		if (jstring(j, s, sizeof(s)) || (st = ct_tcp_state_parse(s)) < 0)
-			return perr(j->err, j->errlen, "JSON: bad \"state\"");
-		e->state = st;
-		e->flags |= CTE_STATE;
-	} else if (!strcmp(key, "orig") || !strcmp(key, "reply")) {
-		je->dir = key[0] == 'r';
-		return jobject(j, jtuple_member, je);
-	} else if (!strcmp(key, "status")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		if (!(v & (1u << 1)))		/* IPS_SEEN_REPLY */
-			e->flags |= CTE_UNREPLIED;
-		if (v & (1u << 2))		/* IPS_ASSURED */
-			e->flags |= CTE_ASSURED;
-	} else if (!strcmp(key, "mark")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		e->mark = v;
-		e->flags |= CTE_MARK;
-	} else if (!strcmp(key, "zone")) {
-		if (jfield_uint(j, key, 65535, &v))
-			return -EINVAL;
-		e->zone = v;
-	} else if (!strcmp(key, "use")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		e->use = v;
-		e->flags |= CTE_USE;
-	} else if (!strcmp(key, "id")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		e->id = v;
-		e->flags |= CTE_ID;
-	} else if (!strcmp(key, "netns")) {
-		if (jfield_uint(j, key, UINT32_MAX, &v))
-			return -EINVAL;
-		e->netns = v;
-		e->flags |= CTE_NETNS;
-	} else if (jskip(j)) {
-		return perr(j->err, j->errlen, "JSON: bad value of \"%s\"", key);
-	}
-	return 0;
-}
-
-int ctparse_json(const char *line, size_t len, struct ct_entry *e,
-		 char *err, size_t errlen)
-{
-	struct jentry je = { .e = e };
-	struct jp j = { .p = line, .end = line + len, .err = err, .errlen = errlen };
-	int ret;
-
-	memset(e, 0, sizeof(*e));
-	if (len > CTPARSE_MAX_LINE)
-		return perr(err, errlen, "line longer than %d bytes", CTPARSE_MAX_LINE);
-	ret = jobject(&j, jentry_member, &je);
-	if (ret)
-		return ret;
-	jws(&j);
-	if (j.p != j.end)
-		return perr(err, errlen, "JSON: trailing data after the object");
-	if (!je.schema)
-		return perr(err, errlen, "JSON: no \"schema\" (not a ctdiag ls -o json line)");
-	return check_complete(e, je.have, err, errlen);
+		return ctp_err(err, errlen, "no reply tuple");
+	return ctp_check_complete(e, have, err, errlen);
 }
 
 int ctparse_line(const char *line, size_t len, struct ct_entry *e,
@@ -794,7 +355,7 @@ int ctparse_line(const char *line, size_t len, struct ct_entry *e,
 	if (len - i > 11 && !memcmp(line + i, "conntrack v", 11))
 		return 0;
 	if (memchr(line + i, 0, len - i))
-		return perr(err, errlen, "NUL byte in line");
+		return ctp_err(err, errlen, "NUL byte in line");
 	if (line[i] == '{')
 		return ctparse_json(line + i, len - i, e, err, errlen) ?: 1;
 	return ctparse_text(line + i, len - i, e, err, errlen) ?: 1;

@@ -12,19 +12,27 @@
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
 
+int recfile_verrf(char *buf, size_t len, const char *path, uint64_t off,
+		  int err, const char *fmt, va_list ap)
+{
+	char msg[384];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(buf, len, "%s: offset %llu: %s", path ? path : "?",
+		 (unsigned long long)off, msg);
+	return err;
+}
+
 static int fail(struct recfile *rf, int err, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static int fail(struct recfile *rf, int err, uint64_t off, const char *fmt, ...)
 {
-	char msg[384];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = recfile_verrf(rf->err, sizeof(rf->err), rf->path, off, err, fmt, ap);
 	va_end(ap);
-	snprintf(rf->err, sizeof(rf->err), "%s: offset %llu: %s",
-		 rf->path ? rf->path : "?", (unsigned long long)off, msg);
 	return err;
 }
 

@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "ctdiag_abi.h"
@@ -131,6 +132,9 @@ int recfile_open(struct recfile *rf, const char *path);
  * (-EBADMSG garbage, -ENODATA truncated chunk). */
 int recfile_next(struct recfile *rf, struct recfile_chunk *c);
 void recfile_close(struct recfile *rf);
+/* A reader's error, "PATH: offset OFF: MESSAGE", into buf; returns err. */
+int recfile_verrf(char *buf, size_t len, const char *path, uint64_t off,
+		  int err, const char *fmt, va_list ap);
 
 /* Writing. */
 struct recfile_writer {

@@ -13,9 +13,10 @@ enum {
 	EXIT_USAGE = 2,		/* usage error */
 	EXIT_LEAKS = 3,		/* ctdiag leaks: leaked records found */
 	EXIT_DEGRADED = 4,	/* ctdiag doctor: ctdiag cannot work fully here */
+	EXIT_STALE = 5,		/* ctdiag stale: stale entries found */
+	EXIT_NOACCT = 6,	/* ctdiag stale: no packet counters, cannot tell */
 };
 
-#define CTDIAG_VERSION "0.1.0"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* "ctdiag: error: ..." on stderr, or {"error": "..."} on stdout in JSON

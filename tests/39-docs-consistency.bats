@@ -66,18 +66,26 @@ complete_words() {
 	help=$("$CTDIAG" --help | help_options)
 	page=$(man_options "$MAN/ctdiag.8")
 	[ "$help" = "$page" ] || { diff <(echo "$help") <(echo "$page"); false; }
-	for s in 0 1 2 3 4; do
+	for s in 0 1 2 3 4 5 6; do
 		grep -q "^\.B $s$" "$MAN/ctdiag.8"
 		"$CTDIAG" --help | grep -q "$s "
 	done
 }
 
-@test "ctdiag.8 documents every module parameter of the module source" {
-	params=$(sed -n 's/^module_param(\([a-z_]*\),.*/\1/p' "$CTDIAG_TOP"/kprobe/*.c | sort -u)
+@test "ctdiag.8 documents every module parameter of the module source, and none of the test build's knobs as one" {
+	# testknobs.c: parameters of the test build only (ctdiag-test.ko)
+	params=$(ls "$CTDIAG_TOP"/kprobe/*.c | grep -v '/testknobs\.c$' |
+		xargs sed -n 's/^module_param(\([a-z_]*\),.*/\1/p' | sort -u)
 	[ -n "$params" ]
 	for p in $params; do
 		sed -n '/^\.SH MODULE PARAMETERS/,/^\.SH /p' "$MAN/ctdiag.8" | grep -qE "^\.BR? $p=|^\.BI $p= " ||
 			{ echo "module parameter $p is not in ctdiag.8"; false; }
+	done
+	knobs=$(sed -n 's/^module_param\(_named\)\{0,1\}(\([a-z_]*\),.*/\2/p' "$CTDIAG_TOP"/kprobe/testknobs.c)
+	[ -n "$knobs" ]
+	for p in $knobs; do
+		! sed -n '/^\.SH MODULE PARAMETERS/,/^\.SH /p' "$MAN/ctdiag.8" | grep -qE "^\.BR? $p=|^\.BI $p= " ||
+			{ echo "test-build knob $p is listed as a module parameter in ctdiag.8"; false; }
 	done
 }
 
@@ -129,15 +137,30 @@ complete_words() {
 	assert_output --partial "install -D -m 0644 man/ctdiag.bash-completion $dest/usr/share/bash-completion/completions/ctdiag"
 }
 
-@test "every page's exit statuses are ctdiag(8)'s: 3 only for leaks, 4 only for doctor" {
+@test "every page's exit statuses are ctdiag(8)'s: 3 only for leaks, 4 only for doctor, 5 and 6 only for stale" {
 	for c in $(help_commands); do
 		got=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH [^E]/p' "$MAN/ctdiag-$c.8" |
 			sed -n 's/^\.B \([0-9]\)$/\1/p' | sort -n | tr '\n' ' ')
 		case $c in
 		leaks) want="0 1 2 3 " ;;
 		doctor) want="0 1 2 4 " ;;
+		stale) want="0 1 2 5 6 " ;;
 		*) want="0 1 2 " ;;
 		esac
 		[ "$got" = "$want" ] || { echo "ctdiag-$c.8 exit statuses: '$got', want '$want'"; false; }
 	done
+}
+
+@test "the release is written once (lib/ctdiag_abi.h): --version, the man pages and dkms-src agree" {
+	ver=$(sed -n 's/^#define CTDIAG_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$CTDIAG_TOP/lib/ctdiag_abi.h")
+	[ -n "$ver" ]
+	run_ctdiag --version
+	assert_output --regexp "^ctdiag $ver "
+	for m in "$MAN"/*.[78]; do
+		grep -q "^\.TH .* \"ctdiag $ver\" " "$m" || { echo "$m: .TH without ctdiag $ver"; false; }
+	done
+	run make -s -C "$CTDIAG_TOP" -n dkms-src DESTDIR=/x
+	assert_success
+	assert_output --partial "/x/usr/src/ctdiag-$ver/"
+	assert_output --partial "s/@VERSION@/$ver/g"
 }

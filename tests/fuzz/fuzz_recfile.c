@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctparse.h"
+#include "evcount.h"
 #include "event.h"
+#include "evfilter.h"
 #include "output.h"
 #include "recfile.h"
 

@@ -102,6 +102,22 @@ TEST(ports_state_proto)
 	CHECK(ct_filter_match(&f, ct));
 	f = F("-p", "udp");
 	CHECK(!ct_filter_match(&f, ct));
+	/* protocol names in any case, as watch -p always took them */
+	f = F("-p", "TCP");
+	CHECK(f.set == CTF_PROTO && ct_filter_match(&f, ct));
+	f = F("-p", "Udp");
+	CHECK(f.set == CTF_PROTO && !ct_filter_match(&f, ct));
+}
+
+/* One table of state names: conntrack -L's, with LISTEN for state 9 */
+TEST(tcp_state_names)
+{
+	CHECK_STR(ct_tcp_state_name(TCP_CONNTRACK_ESTABLISHED), "ESTABLISHED");
+	CHECK_STR(ct_tcp_state_name(9), "LISTEN");
+	CHECK_STR(ct_tcp_states[9], "SYN_SENT2");
+	CHECK(ct_tcp_state_parse("LISTEN") == 9);
+	CHECK(ct_tcp_state_parse("TIME_WAIT") == TCP_CONNTRACK_TIME_WAIT);
+	CHECK(ct_tcp_state_name(10) == NULL);
 }
 
 TEST(mark_zone_status_family)

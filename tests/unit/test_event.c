@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "evcount.h"
 #include "event.h"
+#include "evfilter.h"
+#include "evnames.h"
 #include "output.h"
 #include "unit.h"
 

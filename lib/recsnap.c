@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A recording's snapshots, written and read back: see recsnap.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctmsg.h"
+#include "ctparse.h"
+#include "extsnap.h"
+#include "recsnap.h"
+
+/* ---- writing ---------------------------------------------------------- */
+
+/* Conntrack lines, `conntrack -L -o extended,id` format, each behind its
+ * struct recfile_ct_line.  Collected before anything is written, because
+ * SNAP_BEGIN carries their count. */
+#define CT_LINE_MAX	1023
+
+struct ct_lines {
+	char *buf;
+	size_t used, cap;
+	uint64_t n;
+};
+
+static int ct_line_cb(const struct ct_msg *m, const struct ns_table *ns,
+		      void *arg)
+{
+	struct ct_lines *L = arg;
+	struct recfile_ct_line hdr;
+	struct fmtbuf b;
+	char *line;
+
+	if (L->used + sizeof(hdr) + CT_LINE_MAX > L->cap) {
+		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) +
+			     CT_LINE_MAX;
+		char *nb = realloc(L->buf, cap);
+
+		if (!nb)
+			return -ENOMEM;
+		L->buf = nb;
+		L->cap = cap;
+	}
+	line = L->buf + L->used + sizeof(hdr);
+	fb_init(&b, line, CT_LINE_MAX);
+	if (ct_msg_format(&b, m, CT_FMT_LAYER3 | CT_FMT_ID) < 0 ||
+	    !fb_len(&b, line))
+		return 0;
+	hdr.netns = ns->netns;
+	hdr.len = fb_len(&b, line);
+	memcpy(L->buf + L->used, &hdr, sizeof(hdr));
+	L->used += sizeof(hdr) + hdr.len;
+	L->n++;
+	return 0;
+}
+
+static int write_chunks(struct recfile_writer *w, const struct recfile_snap *snap,
+			const struct ext_snapshot *es, const struct ct_lines *L)
+{
+	size_t i, off;
+	int ret;
+
+	ret = recfile_append(w, RECFILE_SNAP_BEGIN, snap, sizeof(*snap));
+	for (i = 0; i < es->n && !ret; i++)
+		ret = recfile_append(w, RECFILE_EXT_REC, &es->recs[i],
+				     sizeof(es->recs[i]));
+	for (off = 0; off < L->used && !ret;) {
+		struct recfile_ct_line hdr;
+
+		memcpy(&hdr, L->buf + off, sizeof(hdr));
+		ret = recfile_append2(w, RECFILE_CT_LINE, &hdr, sizeof(hdr),
+				      L->buf + off + sizeof(hdr), hdr.len);
+		off += sizeof(hdr) + hdr.len;
+	}
+	if (!ret)
+		ret = recfile_append(w, RECFILE_SNAP_END, snap, sizeof(*snap));
+	if (!ret)
+		ret = recfile_flush(w);
+	return ret;
+}
+
+int recsnap_write(struct recfile_writer *w, int ctl, uint32_t phase,
+		  ns_dump_err_cb on_err, void *arg, enum recsnap_stage *stage)
+{
+	struct ext_snapshot es;
+	struct ct_lines L = { 0 };
+	struct recfile_snap snap;
+	struct ns_table *ns;
+	size_t nns = 0;
+	int ret;
+
+	ret = ext_snapshot_take(ctl, &es);
+	if (ret) {
+		*stage = RECSNAP_EXT;
+		return ret;
+	}
+	ns = ns_tables_of(es.recs, es.n, true, &nns);
+	ret = ns ? ns_tables_dump(ns, nns, ct_line_cb, on_err, &L) : -ENOMEM;
+	free(ns);
+	if (ret) {
+		*stage = RECSNAP_CT;
+		goto out;
+	}
+	memset(&snap, 0, sizeof(snap));
+	snap.phase = phase;
+	snap.now_real_ns = es.now_real_ns;
+	snap.now_boot_ns = es.now_boot_ns;
+	snap.ext_total = es.n;
+	snap.ct_total = L.n;
+	ret = write_chunks(w, &snap, &es, &L);
+	if (ret)
+		*stage = RECSNAP_WRITE;
+out:
+	ext_snapshot_free(&es);
+	free(L.buf);
+	return ret;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct reader {
+	const char *path;
+	const struct recsnap_ops *ops;
+	void *arg;
+	struct recsnap_read *r;
+	bool in_snap;
+	uint64_t begin;			/* offset of the open SNAP_BEGIN */
+	struct recfile_snap open;	/* its payload */
+	uint64_t n_ext, n_ct;		/* chunks of it so far */
+};
+
+static int bad(struct reader *rd, int err, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int bad(struct reader *rd, int err, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = recfile_verrf(rd->r->err, sizeof(rd->r->err), rd->path, off, err,
+			    fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int ct_line(struct reader *rd, const struct recfile_chunk *c)
+{
+	const struct recfile_ct_line *l = c->data;
+	struct ct_entry e;
+	char err[320];
+	int ret;
+
+	ret = ctparse_text((const char *)(l + 1), l->len, &e, err, sizeof(err));
+	if (ret < 0)
+		return bad(rd, ret, c->offset, "conntrack line: %s", err);
+	if (!(e.flags & CTE_ID))
+		return bad(rd, -EBADMSG, c->offset, "conntrack line has no id=");
+	return rd->ops->ct_entry(rd->arg, &e, l->netns, c->offset);
+}
+
+static int chunk(struct reader *rd, const struct recfile_chunk *c)
+{
+	const struct recsnap_ops *ops = rd->ops;
+
+	switch (c->type) {
+	case RECFILE_SNAP_BEGIN:
+		if (rd->in_snap)
+			return bad(rd, -EBADMSG, c->offset,
+				   "snapshot begins inside another (file damaged)");
+		rd->in_snap = true;
+		rd->begin = c->offset;
+		memcpy(&rd->open, c->data, sizeof(rd->open));
+		rd->n_ext = rd->n_ct = 0;
+		return ops->snap_begin ?
+		       ops->snap_begin(rd->arg, &rd->open, c->offset) : 0;
+	case RECFILE_EXT_REC:
+		if (!rd->in_snap)
+			return bad(rd, -EBADMSG, c->offset,
+				   "extension record outside a snapshot");
+		rd->n_ext++;
+		return ops->ext_rec ? ops->ext_rec(rd->arg, c->data, c->offset) : 0;
+	case RECFILE_CT_LINE:
+		if (!rd->in_snap)
+			return bad(rd, -EBADMSG, c->offset,
+				   "conntrack line outside a snapshot");
+		rd->n_ct++;
+		return ops->ct_entry ? ct_line(rd, c) : 0;
+	case RECFILE_SNAP_END:
+		if (!rd->in_snap)
+			return bad(rd, -EBADMSG, c->offset,
+				   "snapshot end without a beginning");
+		if (rd->n_ext != rd->open.ext_total || rd->n_ct != rd->open.ct_total)
+			return bad(rd, -EBADMSG, c->offset,
+				   "snapshot announced %llu records and %llu conntrack lines, has %llu and %llu",
+				   (unsigned long long)rd->open.ext_total,
+				   (unsigned long long)rd->open.ct_total,
+				   (unsigned long long)rd->n_ext,
+				   (unsigned long long)rd->n_ct);
+		rd->in_snap = false;
+		rd->r->snapshots++;
+		return ops->snap_end ?
+		       ops->snap_end(rd->arg, &rd->open, c->offset) : 0;
+	case RECFILE_COUNTERS:
+		return ops->counters ? ops->counters(rd->arg, c->data) : 0;
+	case RECFILE_EVENT:
+		return ops->event ? ops->event(rd->arg, c->data) : 0;
+	default:
+		return 0;
+	}
+}
+
+int recsnap_read(const char *path, const struct recsnap_ops *ops, void *arg,
+		 struct recsnap_read *r)
+{
+	struct reader rd = { .path = path, .ops = ops, .arg = arg, .r = r };
+	struct recfile rf;
+	struct recfile_chunk c;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = recfile_open(&rf, path);
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "%s", rf.err);
+		goto out;
+	}
+	if (ops->header)
+		ops->header(arg, &rf.hdr);
+	while ((ret = recfile_next(&rf, &c)) > 0) {
+		ret = chunk(&rd, &c);
+		if (ret < 0)
+			goto out;
+	}
+	if (ret < 0) {
+		snprintf(r->err, sizeof(r->err), "%s", rf.err);
+		goto out;
+	}
+	if (rd.in_snap) {
+		ret = bad(&rd, -ENODATA, rd.begin,
+			  "truncated: the snapshot that starts here has no end (file cut short?)");
+		goto out;
+	}
+	r->saw_end = rf.saw_end;
+out:
+	recfile_close(&rf);
+	return ret;
+}
