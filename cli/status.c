@@ -17,6 +17,7 @@
 #include "modfeatures.h"
 #include "output.h"
 #include "util.h"
+#include "storestate.h"
 
 static int read_sysctl_u64(const char *path, uint64_t *v)
 {
@@ -194,6 +195,7 @@ int do_status(int argc, char **argv)
 		if (ctdiag_dev_counters(fd, &c) == 0) {
 			print_counters(&c);
 			print_cpu_stats(fd, info.nr_cpus);
+			store_state_print(fd);
 		} else {
 			p_err("cannot read module counters: %s", strerror(errno));
 			ret = EXIT_FAIL;

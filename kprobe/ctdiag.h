@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/sched/clock.h>
@@ -48,6 +49,7 @@ struct ctdiag_pcpu {
 	u64 ring_filtered;
 	u64 expiry_runs;
 	u64 miss_sweeps;
+	u64 expiry_kept;	/* live records with API data kept */
 	u64 probe_hits[CTDIAG_PROBE_MAX];
 	u64 probe_ns[CTDIAG_PROBE_MAX];
 	u64 probe_missed[CTDIAG_PROBE_MAX];	/* destroys a path could not handle */
@@ -157,6 +159,8 @@ long ctdiag_ring_cpu_stats(void __user *arg);
 int ctdiag_store_init(void);
 void ctdiag_store_exit(void);
 void ctdiag_store_counters(struct ctdiag_counters *c);
+/* CTDIAG_IOC_STORE_STATE */
+void ctdiag_store_state_fill(struct ctdiag_store_state *st);
 /* CTDIAG_IOC_SNAPSHOT */
 long ctdiag_store_snapshot(void __user *arg);
 
@@ -184,12 +188,17 @@ struct ctdiag_ext {
 	bool			seen_confirmed;	/* a packet saw ct confirmed */
 	struct nf_conntrack_zone nf_zone;	/* for nf_conntrack_find_get */
 	struct nf_conntrack_tuple nf_orig;	/* reuse check, expiry lookup */
+	seqcount_t		reply_seq;	/* nf_reply + reply: written
+						 * under the bucket lock, read
+						 * by ctdiag_ext_read_reply() */
 	struct nf_conntrack_tuple nf_reply;
 	struct ctdiag_tuple	orig;
 	struct ctdiag_tuple	reply;
 	u64			created_real_ns;
 	u64			created_boot_ns;
-	u64			last_seen_ns;	/* boot clock, tick resolution; WRITE_ONCE */
+	u64			last_seen_ns;	/* boot clock, tick resolution;
+						 * last packet or API access;
+						 * WRITE_ONCE */
 	atomic64_t		pkts[IP_CT_DIR_MAX];
 	atomic64_t		bytes[IP_CT_DIR_MAX];
 	void __rcu		*blob[CTDIAG_EXT_TYPES_MAX];
@@ -212,11 +221,15 @@ bool ctdiag_ext_unlink(struct ctdiag_ext *rec);
 bool ctdiag_ext_release(struct ctdiag_ext *rec, u16 path);
 /* Find by key and free (destroy paths).  Returns true if one was freed. */
 bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path);
+/* A consistent copy of rec's reply tuple (either may be NULL). */
+void ctdiag_ext_read_reply(const struct ctdiag_ext *rec,
+			   struct ctdiag_tuple *t, struct nf_conntrack_tuple *nt);
 /* Packet path: per-direction counters, last-seen, status/mark. */
 void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
 			    int dir, unsigned int len);
-/* Free every record of a namespace (pernet exit). */
-void ctdiag_store_netns_exit(const struct net *net);
+/* Free every record of the namespaces on @nets, linked by their
+ * exit_list (pernet exit_batch). */
+void ctdiag_store_netns_exit_batch(struct list_head *nets);
 
 /* Expiry walk support: visit every bucket in batches.  cb runs under
  * rcu_read_lock for each record and must not sleep. */
@@ -225,7 +238,9 @@ void ctdiag_store_walk_bucket(unsigned int b,
 			      void (*cb)(struct ctdiag_ext *rec, void *arg),
 			      void *arg);
 /* Under the bucket lock, unlink the record keyed (ct, created_boot_ns) if
- * it is still idle since before deadline_ns; account and free it. */
+ * it is still idle since before deadline_ns; account and free it.  As
+ * EXPIRY_IDLE (the conntrack lives), a record carrying API data is kept
+ * instead and counts as seen now. */
 bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
 		       u64 deadline_ns, u16 path);
 
@@ -236,6 +251,8 @@ void ctdiag_hooks_exit(void);
 /* intercept.c: nf_ct_hook swap and/or nf_ct_destroy probe. */
 int ctdiag_intercept_init(void);
 void ctdiag_intercept_exit(void);
+/* Another module replaced nf_ct_hook after us: we pinned ourselves. */
+bool ctdiag_intercept_unload_refused(void);
 
 /* expiry.c */
 int ctdiag_expiry_init(void);

@@ -25,6 +25,9 @@
  *	ctdiag_ext_unregister(&my_type);		// module exit
  *
  * Lifetime: the data lives as long as ctdiag's record for that conntrack.
+ * Idle expiry does not free a record that carries data while its
+ * conntrack lives (find and get_or_create also count as activity), so a
+ * conntrack that never crosses ctdiag's IPv4/IPv6 hooks keeps its data.
  * When the record is freed (for whatever reason) ->destroy(data) runs after
  * an RCU grace period, in softirq or process context, and must not sleep;
  * then the memory is freed by ctdiag.  Pointers returned by find and
@@ -58,7 +61,8 @@ void ctdiag_ext_unregister(struct ctdiag_ext_type *type);
 void *ctdiag_ext_find(const struct nf_conn *ct,
 		      const struct ctdiag_ext_type *type);
 /* The data of @type for @ct, creating the record (CTDIAG_ALLOC_API) and
- * the zeroed data if needed; NULL on allocation failure.  Caller holds a
+ * the zeroed data if needed; NULL on allocation failure, and for a
+ * conntrack whose network namespace is being dismantled.  Caller holds a
  * reference on @ct (e.g. it came from an skb) and rcu_read_lock, so @gfp
  * must not sleep (GFP_ATOMIC or GFP_NOWAIT). */
 void *ctdiag_ext_get_or_create(struct nf_conn *ct,

@@ -7,8 +7,9 @@
  * The ring records only while the reader is open (ring.c).  fops.owner
  * pins the module while any handle is open, so rmmod fails while a reader
  * sleeps in read() and the ring can never go away under it.  Code
- * addresses (u.destroy.caller) reach only readers with CAP_SYSLOG, the
- * rule /proc/kallsyms applies.
+ * addresses (u.destroy.caller) reach only readers that /proc/kallsyms
+ * would show them to: CAP_SYSLOG, and kernel.kptr_restrict below 2
+ * (kptr_allowed()).  With the ring off, read() is ENODATA (ring.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,6 +23,22 @@
 
 static atomic_t reader_busy = ATOMIC_INIT(0);
 
+/*
+ * kptr_restrict is not exported to modules; %pK applies it: 2 prints
+ * zeros for everyone, 1 zeros without CAP_SYSLOG, 0 a hashed value.  So
+ * a nonzero %pK of a nonzero pointer, formatted in the opener's process
+ * context, means the sysctl lets this task see kernel pointers.
+ */
+static bool kptr_allowed(struct file *file)
+{
+	char buf[32];
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYSLOG))
+		return false;
+	snprintf(buf, sizeof(buf), "%pK", (void *)&reader_busy);
+	return buf[strspn(buf, "0")] != '\0';
+}
+
 static int ctdiag_open(struct inode *inode, struct file *file)
 {
 	if (!capable(CAP_NET_ADMIN) && !capable(CAP_SYS_ADMIN))
@@ -31,8 +48,7 @@ static int ctdiag_open(struct inode *inode, struct file *file)
 
 		if (atomic_cmpxchg(&reader_busy, 0, 1) != 0)
 			return -EBUSY;
-		ret = ctdiag_ring_reader_start(file_ns_capable(file,
-						&init_user_ns, CAP_SYSLOG));
+		ret = ctdiag_ring_reader_start(kptr_allowed(file));
 		if (ret) {
 			atomic_set(&reader_busy, 0);
 			return ret;
@@ -89,6 +105,12 @@ static long ctdiag_ioctl(struct file *file, unsigned int cmd,
 
 		ctdiag_features_fill(&f);
 		return copy_to_user(uarg, &f, sizeof(f)) ? -EFAULT : 0;
+	}
+	case CTDIAG_IOC_STORE_STATE: {
+		struct ctdiag_store_state st;
+
+		ctdiag_store_state_fill(&st);
+		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
 	case CTDIAG_IOC_SNAPSHOT:
 		return ctdiag_store_snapshot(uarg);

@@ -112,7 +112,7 @@ static void exp_collect(struct ctdiag_ext *rec, void *arg)
 	c->id = rec->id;
 	c->zone = rec->nf_zone;
 	c->orig = rec->nf_orig;
-	c->reply = rec->nf_reply;
+	ctdiag_ext_read_reply(rec, NULL, &c->reply);
 	/* rec is in the table, so its netns has not passed our pernet exit
 	 * (which waits for RCU readers like us before the netns is freed). */
 	c->net = maybe_get_net((struct net *)rec->net);
@@ -128,14 +128,19 @@ static bool exp_ct_alive(struct exp_cand *c)
 		struct nf_conn *found;
 		bool same;
 
-		/* A NAT_CLASH entry has only its reply tuple hashed. */
+		/*
+		 * A NAT_CLASH loser has only its reply tuple hashed: its
+		 * original tuple finds the winner, a different ct.  So a
+		 * miss on either tuple is not yet an answer; only both are.
+		 */
 		h = nf_conntrack_find_get(c->net, &c->zone, t[i]);
 		if (!h)
 			continue;
 		found = nf_ct_tuplehash_to_ctrack(h);
 		same = found == c->ct && ctdiag_ct_id(found) == c->id;
 		nf_ct_put(found);
-		return same;
+		if (same)
+			return true;
 	}
 	return false;
 }

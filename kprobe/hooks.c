@@ -95,25 +95,26 @@ static int __net_init ctdiag_net_init(struct net *net)
 
 /*
  * Unhook in pre_exit: cleanup_net() and unregister_pernet_subsys() run a
- * synchronize_rcu() between pre_exit and exit, so by the time .exit walks
- * the store no hook can still be adding a record for this namespace.
+ * synchronize_rcu() between pre_exit and exit, so by the time .exit_batch
+ * walks the store no hook can still be adding a record for this
+ * namespace (and API users cannot: store.c refuses dying namespaces).
  */
 static void __net_exit ctdiag_net_pre_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, ctdiag_nf_ops, ARRAY_SIZE(ctdiag_nf_ops));
 }
 
-static void __net_exit ctdiag_net_exit(struct net *net)
+static void __net_exit ctdiag_net_exit_batch(struct list_head *nets)
 {
 	/* At unload the store frees everything itself, as UNLOAD. */
 	if (!ctdiag_is_stopping())
-		ctdiag_store_netns_exit(net);
+		ctdiag_store_netns_exit_batch(nets);
 }
 
 static struct pernet_operations ctdiag_net_ops = {
 	.init		= ctdiag_net_init,
 	.pre_exit	= ctdiag_net_pre_exit,
-	.exit		= ctdiag_net_exit,
+	.exit_batch	= ctdiag_net_exit_batch,
 };
 
 static bool hooks_registered;

@@ -40,6 +40,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -175,6 +177,39 @@ static int destroy_ops_register(void)
 	return ret;
 }
 
+/*
+ * Unload safety.  A module that swaps nf_ct_hook after us copies our ops
+ * (their destroy is ctdiag_hook_destroy) and keeps a pointer to our copy
+ * to call or restore; if we went away, both would point into freed
+ * module memory.  While nf_ct_hook is not our copy we hold a reference
+ * on ourselves, so rmmod fails (EBUSY, "in use"); once it is ours again
+ * (that module restored it) we drop it.  Checked every second, so an
+ * rmmod within a second of the other module's swap is not caught.
+ */
+static struct delayed_work hook_watch_work;
+static bool hook_pinned;
+
+static void hook_watch(struct work_struct *work)
+{
+	bool ours = rcu_access_pointer(nf_ct_hook) == &ctdiag_ct_hook;
+
+	if (!ours && !hook_pinned && try_module_get(THIS_MODULE)) {
+		hook_pinned = true;
+		pr_warn("nf_ct_hook was replaced after ctdiag (now %ps): refusing to unload until it is ctdiag's again\n",
+			rcu_access_pointer(nf_ct_hook));
+	} else if (ours && hook_pinned) {
+		hook_pinned = false;
+		pr_info("nf_ct_hook is ctdiag's again: unloading allowed\n");
+		module_put(THIS_MODULE);
+	}
+	schedule_delayed_work(&hook_watch_work, HZ);
+}
+
+bool ctdiag_intercept_unload_refused(void)
+{
+	return READ_ONCE(hook_pinned);
+}
+
 static int hook_swap(void)
 {
 	const struct nf_ct_hook *cur;
@@ -202,6 +237,8 @@ static int hook_swap(void)
 		return -EBUSY;
 	}
 	hook_swapped = true;
+	INIT_DELAYED_WORK(&hook_watch_work, hook_watch);
+	schedule_delayed_work(&hook_watch_work, HZ);
 	return 0;
 }
 
@@ -211,6 +248,8 @@ static void hook_restore(void)
 
 	if (!hook_swapped)
 		return;
+	/* Not pinned, or we would not be unloading. */
+	cancel_delayed_work_sync(&hook_watch_work);
 	was = cmpxchg((__force const struct nf_ct_hook **)&nf_ct_hook,
 		      &ctdiag_ct_hook, orig_ct_hook);
 	if (was != &ctdiag_ct_hook)

@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -91,6 +92,20 @@ static int validate_params(void)
 		pr_err("invalid ring_kb=%d: 0..65536 KiB per CPU\n", ring_kb);
 		return -EINVAL;
 	}
+	/* The ring is per possible CPU: cap the whole, too, at an eighth
+	 * of RAM (and 1 GiB), so that a large per-CPU value on a large
+	 * machine does not take the memory away. */
+	if (ring_kb) {
+		u64 total_kb = (u64)ring_kb * num_possible_cpus();
+		u64 max_kb = min_t(u64, (u64)totalram_pages() << (PAGE_SHIFT - 10) >> 3,
+				   1ULL << 20);
+
+		if (total_kb > max_kb) {
+			pr_err("invalid ring_kb=%d: %llu KiB for %u CPUs, more than the total cap of %llu KiB (1/8 of RAM, at most 1 GiB)\n",
+			       ring_kb, total_kb, num_possible_cpus(), max_kb);
+			return -EINVAL;
+		}
+	}
 	if (parse_confirm_early(confirm_early, &ctdiag_confirm_early_mask)) {
 		pr_err("invalid confirm_early=%s: comma-separated list of udp, udplite\n",
 		       confirm_early);
@@ -109,7 +124,10 @@ void ctdiag_info_fill(struct ctdiag_info *info)
 	info->idle_timeout = ctdiag_idle_timeout;
 	info->ring_kb = ctdiag_ring_kb;
 	info->confirm_early = ctdiag_confirm_early_mask;
-	info->nr_cpus = num_possible_cpus();
+	/* Per-CPU data is indexed by CPU number: user space sizes its
+	 * arrays (CTDIAG_IOC_CPU_STATS) by the highest possible number + 1,
+	 * which is more than num_possible_cpus() when the mask has holes. */
+	info->nr_cpus = nr_cpu_ids;
 	info->record_size = sizeof(struct ctdiag_event);
 	info->ext_rec_size = sizeof(struct ctdiag_ext_rec);
 	info->load_real_ns = ctdiag_load_real_ns;

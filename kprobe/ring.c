@@ -37,6 +37,7 @@
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/ring_buffer.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -369,18 +370,35 @@ static bool ring_has_data(void)
 	return false;
 }
 
+/*
+ * Without a ring (ring_kb=0, or its allocation failed) nothing will ever
+ * be readable: read() fails at once with ENODATA instead of blocking, and
+ * poll() reports an error.  A large buffer is filled record by record
+ * under read_mutex; every RING_RESCHED records we let others run (the
+ * mutex may be held across that) and give up on a fatal signal.
+ */
+#define RING_RESCHED	64
+
 ssize_t ctdiag_ring_read(char __user *ubuf, size_t count, bool nonblock)
 {
 	struct ctdiag_event ev;
 	size_t done = 0;
+	unsigned int n = 0;
 	int ret;
 
 	if (count < sizeof(ev))
 		return -EINVAL;
+	if (!ring_buf)
+		return -ENODATA;
 	for (;;) {
 		if (mutex_lock_interruptible(&read_mutex))
 			return -ERESTARTSYS;
-		while (ring_buf && count - done >= sizeof(ev)) {
+		while (count - done >= sizeof(ev)) {
+			if (++n % RING_RESCHED == 0) {
+				cond_resched();
+				if (fatal_signal_pending(current))
+					break;
+			}
 			if (!ring_next(&ev))
 				break;
 			if (ev.type == CTDIAG_EV_CT_DESTROY && !reader_kaddr)
@@ -410,6 +428,8 @@ ssize_t ctdiag_ring_read(char __user *ubuf, size_t count, bool nonblock)
 
 __poll_t ctdiag_ring_poll(struct file *file, poll_table *wait)
 {
+	if (!ring_buf)
+		return EPOLLERR;
 	poll_wait(file, &ring_wq, wait);
 	WRITE_ONCE(ring_waiting, 1);
 	smp_mb();

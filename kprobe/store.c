@@ -16,7 +16,20 @@
  * Lifetime: a record is freed by exactly one path -- the one whose
  * ctdiag_ext_unlink() removed it from the table under the lock -- and its
  * memory goes back to the "ctdiag_ext" kmem_cache after an RCU grace
- * period, so a reader that found it may finish using it.
+ * period, so a reader that found it may finish using it.  The freeing
+ * path stays inside one RCU read-side section from the unlink to its
+ * call_rcu() (ext_finish_free() reads the API blobs' types): that is
+ * what lets ctdiag_ext_unregister() wait for a record that its table
+ * walk no longer finds, see there and kprobe/README.md.
+ *
+ * The reply tuple changes (NAT, up to confirmation) after the record is
+ * published; writers change it under the bucket lock inside reply_seq,
+ * readers copy it with a seqcount retry loop, never half old, half new.
+ *
+ * Longer than 600 lines on purpose: the table, every free path, the
+ * snapshot and the exported API (ctdiag_ext.h) share these locking and
+ * RCU rules, and splitting them would export the table's internals.
+ * kprobe/README.md, "The store: lifetimes and locking", has the why.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,10 +37,12 @@
 #include <linux/mm.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include "ctdiag.h"
 #include "trace.h"
@@ -44,6 +59,7 @@ static struct hlist_head *table;
 static raw_spinlock_t locks[STORE_LOCKS];
 static atomic_long_t live;
 static atomic_t alloc_seq;
+static atomic64_t netns_exit_batches, netns_exit_nets;
 
 /* API blobs hang off records; see ctdiag_ext.h. */
 struct ctdiag_ext_blob {
@@ -114,6 +130,32 @@ static u32 ext_size(const struct ctdiag_ext *rec)
 	return size;
 }
 
+/* Does rec carry data of an API user (which expiry must not destroy
+ * while the conntrack lives)? */
+static bool ext_has_blob(const struct ctdiag_ext *rec)
+{
+	int i;
+
+	for (i = 0; i < CTDIAG_EXT_TYPES_MAX; i++)
+		if (rcu_access_pointer(rec->blob[i]))
+			return true;
+	return false;
+}
+
+void ctdiag_ext_read_reply(const struct ctdiag_ext *rec,
+			   struct ctdiag_tuple *t, struct nf_conntrack_tuple *nt)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&rec->reply_seq);
+		if (t)
+			*t = rec->reply;
+		if (nt)
+			*nt = rec->nf_reply;
+	} while (read_seqcount_retry(&rec->reply_seq, seq));
+}
+
 static void ext_event_fill(struct ctdiag_event *ev, const struct ctdiag_ext *rec)
 {
 	ev->ct_id = rec->id;
@@ -124,7 +166,7 @@ static void ext_event_fill(struct ctdiag_event *ev, const struct ctdiag_ext *rec
 	ev->l3num = rec->orig.l3num;
 	ev->protonum = rec->orig.protonum;
 	ev->orig = rec->orig;
-	ev->reply = rec->reply;
+	ctdiag_ext_read_reply(rec, &ev->reply, NULL);
 }
 
 static void ext_emit_alloc(const struct ctdiag_ext *rec)
@@ -201,6 +243,7 @@ static void ext_finish_free(struct ctdiag_ext *rec, u16 path)
 	atomic_long_dec(&live);
 	CTDIAG_INC(freed[path]);
 	ext_emit_free(rec, path);
+	ctdiag_test_free_delay(path);
 	call_rcu(&rec->rcu, ext_rcu_free);
 }
 
@@ -221,10 +264,59 @@ bool ctdiag_ext_unlink(struct ctdiag_ext *rec)
 
 bool ctdiag_ext_release(struct ctdiag_ext *rec, u16 path)
 {
-	if (!ctdiag_ext_unlink(rec))
-		return false;
-	ext_finish_free(rec, path);
-	return true;
+	bool done;
+
+	rcu_read_lock();
+	done = ctdiag_ext_unlink(rec);
+	if (done)
+		ext_finish_free(rec, path);
+	rcu_read_unlock();
+	return done;
+}
+
+static void ext_refresh_reply(struct ctdiag_ext *rec, const struct nf_conn *ct)
+{
+	/* NAT rewrites the reply tuple up to confirmation. */
+	rec->nf_reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	ctdiag_tuple_from_nf(&rec->reply, &rec->nf_reply);
+}
+
+/* A published record's reply tuple: under the bucket lock (one writer),
+ * inside reply_seq (readers retry). */
+static void ext_refresh_reply_locked(struct ctdiag_ext *rec,
+				     const struct nf_conn *ct)
+{
+	write_seqcount_begin(&rec->reply_seq);
+	ext_refresh_reply(rec, ct);
+	write_seqcount_end(&rec->reply_seq);
+}
+
+/*
+ * The destroy paths: ct is intact (refcount 0, nothing freed before
+ * nf_conntrack_free()).  A record no packet saw confirmed still has the
+ * reply tuple of its first packet, before NAT: take the final one, in
+ * the same lock hold as the unlink.
+ */
+static bool ext_unlink_final(struct ctdiag_ext *rec, const struct nf_conn *ct)
+{
+	u32 b = bucket_of(rec->ct);
+	unsigned long flags;
+	bool done = false;
+
+	raw_spin_lock_irqsave(lock_of(b), flags);
+	if (!hlist_unhashed(&rec->node)) {
+		if (!READ_ONCE(rec->seen_confirmed))
+			ext_refresh_reply_locked(rec, ct);
+		/* and the last status and mark, for the EXT_FREE event */
+		WRITE_ONCE(rec->status, READ_ONCE(ct->status));
+#ifdef CONFIG_NF_CONNTRACK_MARK
+		WRITE_ONCE(rec->mark, READ_ONCE(ct->mark));
+#endif
+		hlist_del_init_rcu(&rec->node);
+		done = true;
+	}
+	raw_spin_unlock_irqrestore(lock_of(b), flags);
+	return done;
 }
 
 bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path)
@@ -237,20 +329,16 @@ bool ctdiag_ext_free_ct(const struct nf_conn *ct, u16 path)
 	if (rec) {
 		/* A record of an earlier ct at this address is garbage too,
 		 * but it was not this ct's: say so. */
-		if (ctdiag_ext_matches(rec, ct))
-			freed = ctdiag_ext_release(rec, path);
-		else
+		if (ctdiag_ext_matches(rec, ct)) {
+			freed = ext_unlink_final(rec, ct);
+			if (freed)
+				ext_finish_free(rec, path);
+		} else {
 			ctdiag_ext_release(rec, CTDIAG_FREE_STALE_REUSE);
+		}
 	}
 	rcu_read_unlock();
 	return freed;
-}
-
-static void ext_refresh_reply(struct ctdiag_ext *rec, const struct nf_conn *ct)
-{
-	/* NAT rewrites the reply tuple up to confirmation. */
-	rec->nf_reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	ctdiag_tuple_from_nf(&rec->reply, &rec->nf_reply);
 }
 
 static struct ctdiag_ext *ext_alloc(struct nf_conn *ct, u16 how, gfp_t gfp)
@@ -280,7 +368,8 @@ static struct ctdiag_ext *ext_alloc(struct nf_conn *ct, u16 how, gfp_t gfp)
 	rec->seen_confirmed = nf_ct_is_confirmed(ct);
 	rec->nf_orig = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ctdiag_tuple_from_nf(&rec->orig, &rec->nf_orig);
-	ext_refresh_reply(rec, ct);
+	seqcount_init(&rec->reply_seq);
+	ext_refresh_reply(rec, ct);	/* not published yet */
 	rec->created_boot_ns = ktime_get_boot_fast_ns();
 	rec->created_real_ns = ctdiag_boot_to_real_ns(rec->created_boot_ns);
 	rec->last_seen_ns = ctdiag_tick_boot_ns();
@@ -303,6 +392,19 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 		CTDIAG_INC(alloc_failed);
 
 	raw_spin_lock_irqsave(lock_of(b), flags);
+	/*
+	 * No new record for a namespace on its way out (its count is 0):
+	 * the netns exit drain may have passed already, and the record
+	 * would keep a pointer to a freed struct net.  A drain that has
+	 * not run yet is safe: it follows an RCU grace period after the
+	 * count reached 0, and this lock hold is an RCU reader.
+	 */
+	if (!check_net(nf_ct_net(ct))) {
+		raw_spin_unlock_irqrestore(lock_of(b), flags);
+		if (rec)
+			kmem_cache_free(ext_cache, rec);
+		return NULL;
+	}
 	hlist_for_each_entry(old, &table[b], node) {
 		if (old->ct != ct)
 			continue;
@@ -324,8 +426,12 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 	}
 	raw_spin_unlock_irqrestore(lock_of(b), flags);
 
-	if (stale)
+	if (stale) {
+		/* Callers run under RCU already; explicit for the rule above. */
+		rcu_read_lock();
 		ext_finish_free(stale, CTDIAG_FREE_STALE_REUSE);
+		rcu_read_unlock();
+	}
 	if (rec) {
 		CTDIAG_INC(allocated);
 		ext_emit_alloc(rec);
@@ -344,9 +450,16 @@ void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
 	WRITE_ONCE(rec->mark, READ_ONCE(ct->mark));
 #endif
 	if (!READ_ONCE(rec->seen_confirmed) && nf_ct_is_confirmed(ct)) {
-		ext_refresh_reply(rec, ct);
-		smp_wmb();
-		WRITE_ONCE(rec->seen_confirmed, true);
+		u32 b = bucket_of(ct);
+		unsigned long flags;
+
+		/* Once per record: the first packet that sees it confirmed. */
+		raw_spin_lock_irqsave(lock_of(b), flags);
+		if (!rec->seen_confirmed) {
+			ext_refresh_reply_locked(rec, ct);
+			WRITE_ONCE(rec->seen_confirmed, true);
+		}
+		raw_spin_unlock_irqrestore(lock_of(b), flags);
 	}
 }
 
@@ -369,25 +482,53 @@ bool ctdiag_ext_expire(const struct nf_conn *ct, u64 created_boot_ns,
 	u32 b = bucket_of(ct);
 	unsigned long flags;
 
+	rcu_read_lock();	/* unlink to call_rcu: see the top */
 	raw_spin_lock_irqsave(lock_of(b), flags);
 	hlist_for_each_entry(rec, &table[b], node) {
 		if (rec->ct != ct || rec->created_boot_ns != created_boot_ns)
 			continue;
 		/* A packet since the candidate was picked: keep it. */
-		if ((s64)(READ_ONCE(rec->last_seen_ns) - deadline_ns) < 0) {
-			hlist_del_init_rcu(&rec->node);
-			found = rec;
+		if ((s64)(READ_ONCE(rec->last_seen_ns) - deadline_ns) >= 0)
+			break;
+		/*
+		 * An API user's data of a live conntrack: the conntrack may
+		 * simply never cross our hooks (bridge family, act_ct, OVS)
+		 * or be a quiet TCP connection.  Keep it, and do not look it
+		 * up again before another idle_timeout.
+		 */
+		if (path == CTDIAG_FREE_EXPIRY_IDLE && ext_has_blob(rec)) {
+			WRITE_ONCE(rec->last_seen_ns, ctdiag_tick_boot_ns());
+			CTDIAG_INC(expiry_kept);
+			break;
 		}
+		hlist_del_init_rcu(&rec->node);
+		found = rec;
 		break;
 	}
 	raw_spin_unlock_irqrestore(lock_of(b), flags);
 	if (found)
 		ext_finish_free(found, path);
+	rcu_read_unlock();
 	return found;
 }
 
-/* Unlink every record of @net (all if NULL) as @path; returns how many. */
-static unsigned long store_drain(const struct net *net, u16 path)
+/* Is net one of the namespaces on @nets (cleanup_net's exit list)? */
+static bool net_in_list(const struct net *net, struct list_head *nets)
+{
+	struct net *n;
+
+	/* Only a dying namespace can be on the list: skip the walk. */
+	if (check_net(net))
+		return false;
+	list_for_each_entry(n, nets, exit_list)
+		if (n == net)
+			return true;
+	return false;
+}
+
+/* Unlink every record of the namespaces on @nets (all if NULL) as @path;
+ * returns how many. */
+static unsigned long store_drain(struct list_head *nets, u16 path)
 {
 	struct ctdiag_ext *batch[DRAIN_BATCH];
 	unsigned long total = 0;
@@ -402,9 +543,10 @@ static unsigned long store_drain(const struct net *net, u16 path)
 			if (hlist_empty(&table[b]))
 				break;
 			n = 0;
+			rcu_read_lock();	/* unlink to call_rcu */
 			raw_spin_lock_irqsave(lock_of(b), flags);
 			hlist_for_each_entry_safe(rec, tmp, &table[b], node) {
-				if (net && rec->net != net)
+				if (nets && !net_in_list(rec->net, nets))
 					continue;
 				hlist_del_init_rcu(&rec->node);
 				batch[n++] = rec;
@@ -414,6 +556,7 @@ static unsigned long store_drain(const struct net *net, u16 path)
 			raw_spin_unlock_irqrestore(lock_of(b), flags);
 			for (i = 0; i < n; i++)
 				ext_finish_free(batch[i], path);
+			rcu_read_unlock();
 			total += n;
 		} while (n == DRAIN_BATCH);
 		if ((b & 1023) == 1023)
@@ -422,16 +565,40 @@ static unsigned long store_drain(const struct net *net, u16 path)
 	return total;
 }
 
-void ctdiag_store_netns_exit(const struct net *net)
+/*
+ * cleanup_net() hands us every namespace of its batch at once (pernet
+ * .exit_batch): one scan of the table and at most one grace period for
+ * all of them, not one each.
+ */
+void ctdiag_store_netns_exit_batch(struct list_head *nets)
 {
-	unsigned long n = store_drain(net, CTDIAG_FREE_NETNS_EXIT);
+	unsigned long n = store_drain(nets, CTDIAG_FREE_NETNS_EXIT);
+	struct net *net;
+	unsigned int k = 0;
 
+	list_for_each_entry(net, nets, exit_list)
+		k++;
+	atomic64_inc(&netns_exit_batches);
+	atomic64_add(k, &netns_exit_nets);
 	/* The expiry worker may have read rec->net under RCU; the netns is
 	 * freed right after the exit methods, so let those readers finish. */
 	if (n) {
-		pr_debug("netns %u exit: freed %lu records\n", net->ns.inum, n);
+		pr_debug("netns exit of %u namespaces: freed %lu records\n", k, n);
 		synchronize_rcu();
 	}
+}
+
+void ctdiag_store_state_fill(struct ctdiag_store_state *st)
+{
+	int cpu;
+
+	memset(st, 0, sizeof(*st));
+	if (ctdiag_intercept_unload_refused())
+		st->flags |= CTDIAG_SS_UNLOAD_REFUSED;
+	st->netns_exit_batches = atomic64_read(&netns_exit_batches);
+	st->netns_exit_nets = atomic64_read(&netns_exit_nets);
+	for_each_possible_cpu(cpu)
+		st->expiry_kept += per_cpu_ptr(&ctdiag_pcpu, cpu)->expiry_kept;
 }
 
 void ctdiag_store_counters(struct ctdiag_counters *c)
@@ -459,9 +626,7 @@ static void snap_fill(struct ctdiag_ext_rec *r, const struct ctdiag_ext *rec)
 		r->bytes[d] = atomic64_read(&rec->bytes[d]);
 	}
 	r->orig = rec->orig;
-	if (READ_ONCE(rec->seen_confirmed))
-		smp_rmb();
-	r->reply = rec->reply;
+	ctdiag_ext_read_reply(rec, &r->reply, NULL);
 }
 
 /*
@@ -572,6 +737,7 @@ void ctdiag_ext_unregister(struct ctdiag_ext_type *type)
 		return;
 	}
 	RCU_INIT_POINTER(ext_types[id], NULL);
+	ctdiag_test_unregister_started();
 	/* No get_or_create can still be attaching data of this type. */
 	synchronize_rcu();
 	for (b = 0; b < STORE_BUCKETS; b++) {
@@ -589,13 +755,29 @@ void ctdiag_ext_unregister(struct ctdiag_ext_type *type)
 		if ((b & 1023) == 1023)
 			cond_resched();
 	}
-	/* Records freed meanwhile destroy their blobs from ext_rcu_free();
-	 * wait for those and ours, they call into the caller's module. */
+	/*
+	 * A free path that unlinked a record before our walk reached it
+	 * holds rcu_read_lock until its call_rcu(): wait for those
+	 * sections, then for every queued callback (theirs destroy blobs
+	 * in ext_rcu_free(), ours in blob_rcu_free()), since they read
+	 * the type and call into the caller's module.
+	 */
+	synchronize_rcu();
 	rcu_barrier();
 	type->id = -1;
 	mutex_unlock(&ext_types_lock);
 }
 EXPORT_SYMBOL_GPL(ctdiag_ext_unregister);
+
+/* An API user's access is activity: for the conntracks that never cross
+ * our packet hooks it is the only sign of life idle expiry gets. */
+static inline void ext_touch(struct ctdiag_ext *rec)
+{
+	u64 now = ctdiag_tick_boot_ns();
+
+	if (READ_ONCE(rec->last_seen_ns) != now)
+		WRITE_ONCE(rec->last_seen_ns, now);
+}
 
 static bool type_live(const struct ctdiag_ext_type *type)
 {
@@ -615,7 +797,10 @@ void *ctdiag_ext_find(const struct nf_conn *ct,
 	if (!rec || !ctdiag_ext_matches(rec, ct))
 		return NULL;
 	blob = rcu_dereference(rec->blob[type->id]);
-	return blob ? blob->data : NULL;
+	if (!blob)
+		return NULL;
+	ext_touch(rec);
+	return blob->data;
 }
 EXPORT_SYMBOL_GPL(ctdiag_ext_find);
 
@@ -633,6 +818,7 @@ void *ctdiag_ext_get_or_create(struct nf_conn *ct,
 		if (!rec)
 			return NULL;
 	}
+	ext_touch(rec);
 	blob = rcu_dereference(rec->blob[type->id]);
 	if (blob)
 		return blob->data;

@@ -4,8 +4,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include "ctdiag.h"
 #include "testknobs.h"
@@ -31,6 +33,57 @@ bool ctdiag_test_miss_destroy(void)
 	return miss_destroy_every &&
 	       (unsigned int)atomic_inc_return(&destroy_seq) %
 	       miss_destroy_every == 0;
+}
+
+static unsigned int free_delay_ms;
+module_param(free_delay_ms, uint, 0444);
+MODULE_PARM_DESC(free_delay_ms,
+	"Test build: the first record freed by idle expiry or netns exit waits this many ms between unlink and call_rcu");
+static atomic_t free_delay_done = ATOMIC_INIT(0);
+static atomic_t unregister_started = ATOMIC_INIT(0);
+
+void ctdiag_test_unregister_started(void)
+{
+	atomic_set(&unregister_started, 1);
+}
+
+static void wait_ms(unsigned int ms, bool may_sleep)
+{
+	if (may_sleep)
+		msleep(ms);
+	else
+		mdelay(ms);
+}
+
+/*
+ * Inside an RCU read-side section (or with preemption off) the wait is
+ * busy; outside it sleeps, which is what a fully preemptible kernel may
+ * do to that task at any point there anyway.  (A busy wait outside RCU
+ * would hide the race on PREEMPT_VOLUNTARY kernels: udelay() runs with
+ * preemption off between short windows, so no grace period ends.)
+ * rcu_preempt_depth() sees rcu_read_lock() on every kernel we run on
+ * (all are PREEMPT_RCU).
+ */
+void ctdiag_test_free_delay(u16 path)
+{
+	if (!free_delay_ms || (path != CTDIAG_FREE_EXPIRY_IDLE &&
+			       path != CTDIAG_FREE_EXPIRY_ORPHAN &&
+			       path != CTDIAG_FREE_NETNS_EXIT))
+		return;
+	if (atomic_xchg(&free_delay_done, 1))
+		return;
+	bool may_sleep = preemptible() && !rcu_preempt_depth();
+	unsigned int ms;
+
+	pr_info("test: delaying free (path %u) by up to %u ms\n", path,
+		free_delay_ms);
+	for (ms = 0; ms < free_delay_ms && !atomic_read(&unregister_started); ms += 10)
+		wait_ms(10, may_sleep);
+	/* Long enough for an unregister that does not wait for us to finish;
+	 * one that does is blocked meanwhile (busy: keep it short). */
+	wait_ms(may_sleep ? 1000 : 200, may_sleep);
+	pr_info("test: delayed free done (unregister %s)\n",
+		atomic_read(&unregister_started) ? "had started" : "not seen");
 }
 
 /* Whether NAME is an element of the comma-separated list. */

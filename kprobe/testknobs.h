@@ -15,6 +15,12 @@
  *   miss_destroy_every=N the nf_ct_destroy callback pretends to miss
  *                        every Nth destroy (intercept.c): counted as
  *                        missed, record left in the store, orphan sweep
+ *   free_delay_ms=N      the first record that idle expiry or a netns exit
+ *                        frees waits between its unlink and its call_rcu,
+ *                        after logging "test: delaying free": until an
+ *                        API type's unregister has started (at most N ms),
+ *                        then 1 s more (store.c; the unregister-during-
+ *                        free race)
  */
 #ifndef CTDIAG_TESTKNOBS_H
 #define CTDIAG_TESTKNOBS_H
@@ -25,6 +31,8 @@
 extern unsigned int ctdiag_fail_alloc_every;
 int ctdiag_test_fail_feature(unsigned int feature);
 bool ctdiag_test_miss_destroy(void);
+void ctdiag_test_free_delay(u16 path);
+void ctdiag_test_unregister_started(void);
 #else
 #define ctdiag_fail_alloc_every 0U
 static inline int ctdiag_test_fail_feature(unsigned int feature)
@@ -35,6 +43,12 @@ static inline int ctdiag_test_fail_feature(unsigned int feature)
 static inline bool ctdiag_test_miss_destroy(void)
 {
 	return false;
+}
+static inline void ctdiag_test_free_delay(u16 path)
+{
+}
+static inline void ctdiag_test_unregister_started(void)
+{
 }
 #endif
 

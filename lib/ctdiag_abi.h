@@ -314,7 +314,7 @@ struct ctdiag_info {
 	__u32	idle_timeout;		/* seconds, 0 = off */
 	__u32	ring_kb;		/* per CPU, 0 = ring off */
 	__u32	confirm_early;		/* enum ctdiag_confirm_early bits */
-	__u32	nr_cpus;		/* possible CPUs; size of per-CPU arrays */
+	__u32	nr_cpus;		/* nr_cpu_ids: highest possible CPU + 1; size of per-CPU arrays */
 	__u32	record_size;		/* sizeof(struct ctdiag_event) */
 	__u32	ext_rec_size;		/* sizeof(struct ctdiag_ext_rec) */
 	__u64	load_real_ns;		/* when the module was loaded */
@@ -431,6 +431,24 @@ struct ctdiag_snapshot_req {
 };
 CTDIAG_ASSERT_SIZE(struct ctdiag_snapshot_req, 40);
 
+/* CTDIAG_IOC_STORE_STATE: the store's lifetime facts (issue 16). */
+enum ctdiag_store_flags {
+	/* Another module replaced nf_ct_hook after ctdiag and may still
+	 * call into ctdiag's copy: ctdiag holds a reference on itself, so
+	 * rmmod fails until nf_ct_hook is ctdiag's again. */
+	CTDIAG_SS_UNLOAD_REFUSED = 1 << 0,
+};
+
+struct ctdiag_store_state {
+	__u32	flags;			/* enum ctdiag_store_flags */
+	__u32	pad;
+	__u64	netns_exit_batches;	/* netns exit runs (one store scan each) */
+	__u64	netns_exit_nets;	/* namespaces those runs covered */
+	__u64	expiry_kept;		/* idle records with API data kept by expiry */
+	__u64	reserved[4];
+};
+CTDIAG_ASSERT_SIZE(struct ctdiag_store_state, 64);
+
 #define CTDIAG_IOC_MAGIC	0xCD
 #define CTDIAG_IOC_VERSION	_IOR(CTDIAG_IOC_MAGIC, 0, __u32)
 #define CTDIAG_IOC_INFO		_IOR(CTDIAG_IOC_MAGIC, 1, struct ctdiag_info)
@@ -439,5 +457,6 @@ CTDIAG_ASSERT_SIZE(struct ctdiag_snapshot_req, 40);
 #define CTDIAG_IOC_SET_FILTER	_IOW(CTDIAG_IOC_MAGIC, 4, struct ctdiag_filter)
 #define CTDIAG_IOC_SNAPSHOT	_IOWR(CTDIAG_IOC_MAGIC, 5, struct ctdiag_snapshot_req)
 #define CTDIAG_IOC_FEATURES	_IOR(CTDIAG_IOC_MAGIC, 6, struct ctdiag_features)
+#define CTDIAG_IOC_STORE_STATE	_IOR(CTDIAG_IOC_MAGIC, 10, struct ctdiag_store_state)
 
 #endif /* CTDIAG_ABI_H */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A recording's snapshots, written and read back: see recsnap.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ctmsg.h"
 #include "ctparse.h"
 #include "extsnap.h"
@@ -243,4 +245,61 @@ int recsnap_read(const char *path, const struct recsnap_ops *ops, void *arg,
 out:
 	recfile_close(&rf);
 	return ret;
+}
+
+/* ---- reading records again -------------------------------------------- */
+
+#define REFETCH_WINDOW	(1u << 20)
+
+int recsnap_refetch_open(struct recsnap_refetch *w, const char *path)
+{
+	memset(w, 0, sizeof(*w));
+	w->path = path;
+	w->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->fd < 0)
+		return -errno;
+	w->buf = malloc(REFETCH_WINDOW);
+	if (!w->buf) {
+		close(w->fd);
+		w->fd = -1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int recsnap_refetch_ext(struct recsnap_refetch *w, uint64_t offset,
+			struct ctdiag_ext_rec *r)
+{
+	uint64_t off = offset + sizeof(struct recfile_chunk_hdr);
+	int err = 0;
+
+	if (off < w->start || off + sizeof(*r) > w->start + w->len) {
+		ssize_t n = pread(w->fd, w->buf, REFETCH_WINDOW, off);
+
+		if (n < 0) {
+			err = -errno;
+		} else {
+			w->start = off;
+			w->len = n;
+			if ((size_t)n < sizeof(*r))
+				err = -ENODATA;
+		}
+	}
+	if (err) {
+		snprintf(w->err, sizeof(w->err),
+			 "%s: offset %llu: cannot read the record again (file changed?): %s",
+			 w->path, (unsigned long long)off, strerror(-err));
+		return err;
+	}
+	memcpy(r, w->buf + (off - w->start), sizeof(*r));
+	return 0;
+}
+
+void recsnap_refetch_close(struct recsnap_refetch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->buf);
+	w->fd = -1;
+	w->buf = NULL;
 }

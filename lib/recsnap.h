@@ -66,4 +66,24 @@ struct recsnap_read {
 int recsnap_read(const char *path, const struct recsnap_ops *ops, void *arg,
 		 struct recsnap_read *r);
 
+/* Reading extension records back by the offset ops->ext_rec got, in
+ * ascending order, through one 1 MiB window: a sequential pass over the
+ * file with a small footprint (leaks keeps 24 bytes per record, not 216). */
+struct recsnap_refetch {
+	int fd;
+	char *buf;
+	const char *path;
+	uint64_t start;		/* file offset of buf[0] */
+	size_t len;		/* valid bytes in buf */
+	char err[512];
+};
+
+/* 0 or -errno. */
+int recsnap_refetch_open(struct recsnap_refetch *w, const char *path);
+/* The record of the EXT_REC chunk at offset (recsnap_read() validated
+ * it).  0, or -errno with w->err set (the file changed since). */
+int recsnap_refetch_ext(struct recsnap_refetch *w, uint64_t offset,
+			struct ctdiag_ext_rec *r);
+void recsnap_refetch_close(struct recsnap_refetch *w);
+
 #endif

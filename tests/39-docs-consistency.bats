@@ -164,3 +164,11 @@ complete_words() {
 	assert_output --partial "/x/usr/src/ctdiag-$ver/"
 	assert_output --partial "s/@VERSION@/$ver/g"
 }
+
+@test "the man pages say that rmmod ctdiag drops packets held in NFQUEUE, with or without confirm_early (tests/vm/29-unload.bats)" {
+	run grep -c 'unloading ctdiag drops every packet' "$MAN/ctdiag.8"
+	assert_output 1
+	run sed -n '/^\.SH UNLOADING/,/^\.SH PARAMETERS/p' "$MAN/ctdiag-confirm-early.7"
+	assert_output --partial "with or without"
+	refute_output --partial "with confirm_early= set does"
+}

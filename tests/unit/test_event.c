@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* lib/event.c: names, -e parsing, filters with the kernel's semantics,
- * per-CPU sequence tracking, and printing of odd records. */
+/* lib/evnames.c, lib/event.c, lib/evfilter.c, lib/evcount.c: names, -e
+ * parsing, filters with the kernel's semantics, per-CPU sequence tracking,
+ * and printing of odd records. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>

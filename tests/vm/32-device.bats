@@ -120,3 +120,15 @@ load 3x-lib
 	[ "$(ev_count CT_DESTROY)" -ge 5 ]
 	assert_equal "$(ev_count CT_DESTROY ' caller=0x[1-9a-f]')" 0
 }
+
+@test "device: with the ring off (ring_kb=0) read() and poll() fail at once (ENODATA) instead of blocking forever" {
+	ctdiag_load ring_kb=0
+	# a plain blocking read
+	run timeout 20 evdump -n 1
+	assert_failure 1
+	assert_output "evdump: read: No data available (errno=ENODATA)"
+	# poll, then read
+	run timeout 20 evdump -t 60000 -n 1
+	assert_failure 1
+	assert_output "evdump: read: No data available (errno=ENODATA)"
+}

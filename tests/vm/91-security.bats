@@ -10,6 +10,7 @@ load 20-store-helper
 T=${BATS_TEST_TMPDIR:-/tmp}
 
 teardown() {
+	[ -z "${kptr_was:-}" ] || sysctl -qw kernel.kptr_restrict="$kptr_was"
 	[ -z "${traffic_pid:-}" ] || kill "$traffic_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	store_ns_del s1
@@ -73,6 +74,32 @@ busy_recording() {	# FILE [wrapper...]
 	assert_output --partial "hits=0 "
 	# positive control: the scan does recognise real kernel text addresses
 	[[ "$output" =~ caller_hits=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 100 ]
+}
+
+@test "security: with CAP_SYSLOG but kernel.kptr_restrict=2, no code address either" {
+	kptr_was=$(sysctl -n kernel.kptr_restrict)
+	sysctl -qw kernel.kptr_restrict=2
+	busy_recording "$T/kptr2.ctr"
+	run kptrscan "$T/kptr2.ctr"
+	echo "# $output" >&3
+	assert_success
+	[[ "$output" =~ destroys=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 100 ]
+	assert_output --partial "hits=0 caller_hits=0 "
+}
+
+@test "security: ring_kb is capped in total too (1/8 of RAM, at most 1 GiB), not only per CPU" {
+	modprobe nf_conntrack
+	dmesg -c >/dev/null
+	# 64 MiB on each of the guest's 2 CPUs: more than 1/8 of its 1 GiB
+	[ "$(nproc)" -ge 2 ]
+	run insmod "$CTDIAG_KO" ring_kb=65536
+	assert_failure
+	run dmesg -c
+	assert_output --regexp "ctdiag: invalid ring_kb=65536: [0-9]+ KiB for [0-9]+ CPUs, more than the total cap of [0-9]+ KiB"
+	run grep '^ctdiag ' /proc/modules
+	assert_failure
+	# a per-CPU size within the total loads
+	insmod "$CTDIAG_KO" ring_kb=8192
 }
 
 @test "security: every module parameter is read-only at runtime (0444) and a write fails" {

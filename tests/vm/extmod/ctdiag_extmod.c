@@ -8,6 +8,13 @@
  * Read-only parameters: created (data attached), destroyed (destructor
  * calls), bad (destructor saw corrupt data), pkts (packets counted in data
  * found again with ctdiag_ext_find).
+ *
+ * hold=1 (tests/vm/28-netns-exit.bats): keep a reference on the first
+ * conntrack seen and call ctdiag_ext_get_or_create() on it every 100 ms
+ * from a work item, also while its namespace is being dismantled (after
+ * ctdiag's netns exit); late counts data created while the namespace was
+ * dying.  The reference goes 1 s after the namespace started dying (its
+ * conntrack cleanup waits for it) or at unload.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +23,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "ctdiag_ext.h"
@@ -27,7 +35,13 @@ struct extmod_data {
 	atomic_t pkts;
 };
 
-static atomic_t created, destroyed, bad, pkts;
+static atomic_t created, destroyed, bad, pkts, late;
+static bool hold;
+module_param(hold, bool, 0444);
+static struct nf_conn *held;
+static DEFINE_SPINLOCK(held_lock);
+static struct delayed_work hold_work;
+static unsigned int dying_ticks;
 
 static int get_atomic(char *buf, const struct kernel_param *kp)
 {
@@ -39,6 +53,7 @@ module_param_cb(created, &atomic_ro_ops, &created, 0444);
 module_param_cb(destroyed, &atomic_ro_ops, &destroyed, 0444);
 module_param_cb(bad, &atomic_ro_ops, &bad, 0444);
 module_param_cb(pkts, &atomic_ro_ops, &pkts, 0444);
+module_param_cb(late, &atomic_ro_ops, &late, 0444);
 
 static void extmod_destroy(void *data)
 {
@@ -56,6 +71,41 @@ static struct ctdiag_ext_type extmod_type = {
 	.destroy	= extmod_destroy,
 };
 
+static void hold_put(void)
+{
+	struct nf_conn *ct;
+
+	spin_lock_bh(&held_lock);
+	ct = held;
+	held = NULL;
+	spin_unlock_bh(&held_lock);
+	if (ct)
+		nf_ct_put(ct);
+}
+
+static void hold_tick(struct work_struct *work)
+{
+	struct extmod_data *d;
+	bool dying;
+
+	if (!held)
+		return;
+	dying = !check_net(nf_ct_net(held));
+	rcu_read_lock();
+	d = ctdiag_ext_get_or_create(held, &extmod_type, GFP_ATOMIC);
+	if (d && cmpxchg(&d->magic, 0, EXTMOD_MAGIC) == 0) {
+		atomic_inc(&created);
+		if (dying)
+			atomic_inc(&late);
+	}
+	rcu_read_unlock();
+	if (dying && ++dying_ticks >= 10) {
+		hold_put();
+		return;
+	}
+	schedule_delayed_work(&hold_work, HZ / 10);
+}
+
 static unsigned int extmod_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -65,6 +115,15 @@ static unsigned int extmod_hook(void *priv, struct sk_buff *skb,
 
 	if (!ct || nf_ct_is_template(ct))
 		return NF_ACCEPT;
+	if (hold && !READ_ONCE(held)) {
+		spin_lock_bh(&held_lock);
+		if (!held) {
+			nf_conntrack_get(&ct->ct_general);
+			held = ct;
+			schedule_delayed_work(&hold_work, HZ / 10);
+		}
+		spin_unlock_bh(&held_lock);
+	}
 	d = ctdiag_ext_find(ct, &extmod_type);
 	if (d) {
 		atomic_inc(&pkts);
@@ -105,6 +164,7 @@ static int __init extmod_init(void)
 {
 	int ret;
 
+	INIT_DELAYED_WORK(&hold_work, hold_tick);
 	ret = ctdiag_ext_register(&extmod_type);
 	if (ret) {
 		pr_err("ctdiag_ext_register failed, returned %d\n", ret);
@@ -121,11 +181,13 @@ static int __init extmod_init(void)
 static void __exit extmod_exit(void)
 {
 	unregister_pernet_subsys(&extmod_net_ops);
+	cancel_delayed_work_sync(&hold_work);
+	hold_put();
 	/* no hook runs any more; detach and destroy what is left */
 	ctdiag_ext_unregister(&extmod_type);
-	pr_info("unloaded: created=%d destroyed=%d bad=%d\n",
+	pr_info("unloaded: created=%d destroyed=%d bad=%d late=%d\n",
 		atomic_read(&created), atomic_read(&destroyed),
-		atomic_read(&bad));
+		atomic_read(&bad), atomic_read(&late));
 }
 
 module_init(extmod_init);

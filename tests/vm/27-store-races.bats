@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# The store's lifetimes under interleavings the other files do not reach
+# (issue 16): an API type unregistered while expiry frees a record, API
+# data of live but idle conntracks, the tuples a record reports.
+load helper
+load 20-store-helper
+load 3x-lib
+
+# built for the guest's kernel by tests/vm/build-modules
+EXTMOD=/ctdiag/tests/vm/extmod/ctdiag_extmod.ko
+P=/sys/module/ctdiag_extmod/parameters
+
+teardown() {
+	[ -z "${busy_pid:-}" ] || kill "$busy_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	grep -q '^ctdiag_extmod ' /proc/modules && rmmod ctdiag_extmod
+	store_ns_del s27
+	ring_teardown
+}
+
+# SNAT of udp 9999 (reply tuple changes after ctdiag's LOCAL_OUT hook saw
+# the packet), input drop so no ICMP error comes back through our hooks.
+SNAT_ONE_RULES='table ip t {
+	chain out {
+		type filter hook output priority 0;
+		ct state new counter
+	}
+	chain in {
+		type filter hook input priority 0;
+		udp dport 9999 drop
+	}
+	chain post {
+		type nat hook postrouting priority 100;
+		ip daddr 127.0.0.1 udp dport 9999 snat to 127.0.0.5:5000
+	}
+}'
+
+@test "races: ctdiag_ext_unregister waits for a record that idle expiry unlinked but has not yet queued for RCU" {
+	# the first expiry free waits between its unlink and call_rcu until
+	# extmod's unregister has started (at most 5 s), then a little more
+	ctdiag_load_test intercept=hook idle_timeout=1 free_delay_ms=5000
+	insmod "$EXTMOD"
+	store_ns_add s27
+	run ip netns exec s27 ctgen udp -n 1 -s 27000
+	assert_success
+	[ "$(cat $P/created)" -eq 1 ]
+	# conntrack -F frees the conntrack by nf_ct_put(), which
+	# intercept=hook does not see: idle expiry frees the record (data
+	# included) as an orphan
+	ip netns exec s27 conntrack -F
+	wait_for 15 bash -c 'dmesg | grep -q "test: delaying free"'
+	# unregister during the delay: it must not return (and the module
+	# must not go) before the record's data was destroyed
+	rmmod ctdiag_extmod
+	run dmesg
+	grep -E 'test: delay|ctdiag_extmod' <<<"$output" | sed 's/^/# /' >&3
+	assert_output --partial "ctdiag_extmod: unloaded: created=1 destroyed=1 bad=0"
+	wait_for 10 bash -c 'dmesg | grep -q "test: delayed free done (unregister had started)"'
+	sleep 1
+	counters_load
+	[ "$c_freed_expiry_orphan" -eq 1 ]
+	assert_counters_add_up
+}
+
+@test "races: idle expiry keeps API data of live conntracks that cross none of ctdiag's hooks" {
+	# without ctdiag's packet hooks only extmod's hook sees the packets
+	ctdiag_load_test intercept=both idle_timeout=2 fail_feature=packet-hooks
+	insmod "$EXTMOD"
+	store_ns_add s27
+	# 3 live conntracks that go silent (UDP timeout 600 s here)
+	run ip netns exec s27 ctgen udp -n 3 -s 27100
+	assert_success
+	# 1 busy one: a datagram every 300 ms for 7.5 s, each found by extmod
+	ip netns exec s27 ctgen udp -n 1 -p 25 -i 300 -s 27200 -d 9998 >/dev/null &
+	busy_pid=$!
+	sleep 7
+	wait "$busy_pid"
+	busy_pid=
+	sleep 3
+	counters_load
+	echo "# expiry_runs=$c_expiry_runs idle=$c_freed_expiry_idle orphan=$c_freed_expiry_orphan live=$c_live created=$(cat $P/created) destroyed=$(cat $P/destroyed) pkts=$(cat $P/pkts)" >&3
+	[ "$c_expiry_runs" -ge 3 ]
+	# no data of a live conntrack was destroyed (and attached anew)
+	[ "$(cat $P/destroyed)" -eq 0 ]
+	[ "$(cat $P/created)" -eq 4 ]
+	[ "$(ct_count s27)" -eq 4 ]
+	[ "$((c_freed_expiry_idle + c_freed_expiry_orphan))" -eq 0 ]
+	[ "$c_live" -eq 4 ]
+	# the busy flow's data was found again for each later datagram
+	[ "$(cat $P/pkts)" -ge 24 ]
+	# once the conntracks are gone, their data goes with them
+	ip netns exec s27 conntrack -F
+	wait_for 10 bash -c "[ \$(cat $P/destroyed) -eq 4 ]"
+	assert_counters_add_up
+}
+
+@test "races: a NAT_CLASH loser (only its reply tuple hashed) is expired as idle, not orphan, while it lives" {
+	ctdiag_load intercept=both idle_timeout=2
+	ns_setup "$NATCLASH_RULES"
+	ns_run sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
+	ns_run sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=600
+	run ns_run udp_race -n 200
+	assert_output "rounds=200 send_errors=0"
+	natc=$(mod_stat clash_NAT_CLASH)
+	[ "$natc" -gt 0 ]
+	# every conntrack is alive (600 s): expiry must call every record idle
+	sleep 6
+	counters_load
+	echo "# NAT_CLASH=$natc idle=$c_freed_expiry_idle orphan=$c_freed_expiry_orphan live=$c_live conntracks=$(ns_run conntrack -C)" >&3
+	[ "$c_freed_expiry_orphan" -eq 0 ]
+	[ "$c_freed_expiry_idle" -gt 0 ]
+}
+
+@test "races: a record's reply tuple is the post-NAT one when it is freed, even if no packet came after NAT" {
+	ctdiag_load intercept=both idle_timeout=0
+	ns_setup "$SNAT_ONE_RULES"
+	reader_start -f events=EXT_FREE
+	run ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
+	assert_success
+	run ns_run conntrack -L
+	assert_output --partial "dst=127.0.0.5 sport=9999 dport=5000"
+	ns_run conntrack -F
+	wait_for 10 bash -c "[ \$(ctdiag-counters | sed -n 's/^freed_total=//p') -eq 1 ]"
+	reader_wait
+	cat "$T/ev" >&3
+	[ "$(ev_count EXT_FREE)" -eq 1 ]
+	[ "$(ev_count EXT_FREE ' rsrc=127.0.0.1 rdst=127.0.0.5 rsport=9999 rdport=5000')" -eq 1 ]
+}
