@@ -11,7 +11,7 @@ T=${BATS_TEST_TMPDIR:-/tmp}
 
 teardown() {
 	[ -z "${kptr_was:-}" ] || sysctl -qw kernel.kptr_restrict="$kptr_was"
-	[ -z "${traffic_pid:-}" ] || kill "$traffic_pid" 2>/dev/null || true
+	[ -z "${rec_pid:-}" ] || kill "$rec_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	store_ns_del s1
 	vm_teardown
@@ -36,23 +36,31 @@ teardown() {
 # destroys, clashes (udp_race), idle expiry; recorded with --snapshot so
 # the file also holds the snapshot ioctl's records and the counters.
 busy_recording() {	# FILE [wrapper...]
-	local f=$1
+	local f=$1 i
 	shift
 	store_ns_add s1
 	ctdiag_load intercept=both idle_timeout=1
 	ip netns exec s1 ctgen udp -n 50 -s 20000 >/dev/null
-	(
-		for i in 1 2 3; do
-			ip netns exec s1 ctgen udp -n 100 -p 2 -r 1 >/dev/null
-			ip netns exec s1 ctgen tcp -n 20 -d 8888 >/dev/null
-			ip netns exec s1 udp_race -n 50 >/dev/null 2>&1
-			ip netns exec s1 conntrack -D -p udp >/dev/null 2>&1
-		done
-	) &
-	traffic_pid=$!
-	"$@" ctdiag record -w "$f" --snapshot --duration 4 2>"$T/rec.err"
-	wait "$traffic_pid"
-	traffic_pid=
+	# The recorder first, the traffic while it reads, then stop it: on
+	# a slow (loaded) TCG guest a fixed recording window could close
+	# before the traffic's destroys.  (The wrappers exec: $! is ctdiag.)
+	"$@" ctdiag record -w "$f" --snapshot --duration 120 2>"$T/rec.err" &
+	rec_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$f" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	for i in 1 2 3; do
+		ip netns exec s1 ctgen udp -n 100 -p 2 -r 1 >/dev/null
+		ip netns exec s1 ctgen tcp -n 20 -d 8888 >/dev/null
+		ip netns exec s1 udp_race -n 50 >/dev/null 2>&1
+		ip netns exec s1 conntrack -D -p udp >/dev/null 2>&1
+	done
+	sleep 1
+	kill -INT "$rec_pid"
+	wait "$rec_pid" || true
+	rec_pid=
 }
 
 @test "security: no kernel pointer in a recording (events, snapshot, counters) of a reader without CAP_SYSLOG" {
@@ -103,10 +111,18 @@ busy_recording() {	# FILE [wrapper...]
 	insmod "$CTDIAG_KO" ring_kb=8192
 }
 
-@test "security: every module parameter is read-only at runtime (0444) and a write fails" {
+@test "security: every module parameter but repair is read-only at runtime (0444) and a write fails; repair is root-only (0644) and takes only 0 or 1" {
 	ctdiag_load
 	local p n=0
 	for p in /sys/module/ctdiag/parameters/*; do
+		if [ "${p##*/}" = repair ]; then
+			# the documented run-time switch (ctdiag repair on|off)
+			[ "$(stat -c %a "$p")" = 644 ]
+			[ "$(stat -c %U:%G "$p")" = root:root ]
+			! (echo 2 >"$p") 2>/dev/null
+			[ "$(cat "$p")" = 0 ] || [ "$(cat "$p")" = N ]
+			continue
+		fi
 		[ "$(stat -c %a "$p")" = 444 ]
 		! (echo 1 >"$p") 2>/dev/null
 		n=$((n + 1))
