@@ -85,6 +85,24 @@ static void print_mod(const struct ctdiag_legacy *l, unsigned int i)
 	print_uint(PRINT_ANY, "missing", " missing=%llu", legacy_missing(m));
 }
 
+/* "legacy: ..." per module seen, as a "modules" array in JSON. */
+static void print_mods(const struct ctdiag_legacy *l)
+{
+	unsigned int i;
+
+	open_json_array("modules");
+	for (i = 0; i < l->nr; i++) {
+		if (!l->mods[i].module[0])
+			continue;
+		open_json_object(NULL);
+		print_text("legacy: ");
+		print_mod(l, i);
+		print_nl();
+		close_json_object();
+	}
+	close_json_array();
+}
+
 static const char *repair_state(const struct ctdiag_legacy *l)
 {
 	return l->repair == CTDIAG_REPAIR_ON ? "on" : "off";
@@ -93,7 +111,6 @@ static const char *repair_state(const struct ctdiag_legacy *l)
 void legacy_print_status(void)
 {
 	struct ctdiag_legacy l;
-	unsigned int i;
 
 	if (!legacy_get(&l))
 		return;
@@ -114,17 +131,7 @@ void legacy_print_status(void)
 		print_uint(PRINT_ANY, "repair_ns", " %llu ns\n", l.repair_ns);
 		close_json_object();
 	}
-	open_json_array("modules");
-	for (i = 0; i < l.nr; i++) {
-		if (!l.mods[i].module[0])
-			continue;
-		open_json_object(NULL);
-		print_text("legacy: ");
-		print_mod(&l, i);
-		print_nl();
-		close_json_object();
-	}
-	close_json_array();
+	print_mods(&l);
 	close_json_object();
 }
 
@@ -220,16 +227,6 @@ void legacy_print_stats(int prometheus)
 	}
 	open_json_object("legacy");
 	print_string(PRINT_ANY, "repair", "legacy: repair %s\n", repair_state(&l));
-	open_json_array("modules");
-	for (i = 0; i < l.nr; i++) {
-		if (!l.mods[i].module[0])
-			continue;
-		open_json_object(NULL);
-		print_text("legacy: ");
-		print_mod(&l, i);
-		print_nl();
-		close_json_object();
-	}
-	close_json_array();
+	print_mods(&l);
 	close_json_object();
 }
