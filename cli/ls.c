@@ -58,7 +58,7 @@ static void usage(FILE *fp)
 		"line for line that of `conntrack -L`.\n"
 		"\n"
 		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, ext or json\n"
-		"  -n, --netns NAME|PATH      list another network namespace\n"
+		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
 		"  -h, --help                 show this help\n"
 		"\n"
@@ -376,7 +376,7 @@ int do_ls(int argc, char **argv)
 		{ "zone", required_argument, NULL, 'w' },
 		{ "family", required_argument, NULL, 'f' },
 		{ "status", required_argument, NULL, 'u' },
-		{ "netns", required_argument, NULL, 'n' },
+		{ "netns", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -393,7 +393,7 @@ int do_ls(int argc, char **argv)
 	ct_filter_init(&c.f);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:p:s:d:m:w:f:u:n:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:p:s:d:m:w:f:u:N:h", opts, NULL)) != -1) {
 		fopt = 0;
 		switch (opt) {
 		case 'o':
@@ -410,7 +410,7 @@ int do_ls(int argc, char **argv)
 		case 'w': fopt = CTF_ZONE; break;
 		case 'f': fopt = CTF_FAMILY; break;
 		case 'u': fopt = CTF_STATUS; break;
-		case 'n':
+		case 'N':
 			netns = optarg;
 			break;
 		case 'h':

@@ -601,7 +601,7 @@ int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 		if (filter_set_zone(f, arg))
 			return p_usage(cmd, "bad zone '%s' (0-65535)", arg);
 		return 0;
-	case 'n':
+	case 'N':
 	case FILTER_OPT_NETNS:
 		ret = filter_set_netns(f, arg);
 		if (ret)

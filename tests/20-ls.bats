@@ -250,6 +250,17 @@ def tup: "src=\(.src) dst=\(.dst) "
 	refute_output --partial "id=77"
 }
 
+@test "ls -N is --netns; -n is conntrack's --src-nat, never a namespace" {
+	local long short
+	long=$("$CTDIAG" ls --netns "$LS_NS" -p icmp | awk '{$3 = ""; print}')
+	short=$("$CTDIAG" ls -N "$LS_NS" -p icmp | awk '{$3 = ""; print}')
+	[ -n "$long" ]
+	[ "$long" = "$short" ]
+	run_ctdiag ls -n "$LS_NS"
+	refute_output --partial "/run/netns"
+	[[ "$stderr" != *"/run/netns"* ]]
+}
+
 @test "ls --netns with an unknown namespace: exit 1, one clear line" {
 	run_ctdiag ls --netns no-such-ns-$$
 	assert_failure 1
