@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include "ctdiag.h"
@@ -29,12 +30,17 @@
 
 #define LS_JSON_SCHEMA	1
 
+/* getopt values of the long-only options: the ct_filter bit they set
+ * (enum ct_filter_opt), OPT_FILTER added so they never clash with a
+ * letter; the conntrack options ls does not take map to OPT_UNSUPPORTED
+ * (they are in the table so that abbreviations are ambiguous exactly
+ * where they are for conntrack: --ma is --mark or --mask-src). */
 enum {
-	OPT_SPORT = 256,
-	OPT_DPORT,
-	OPT_STATE,
-	OPT_NETNS,
+	OPT_UNSUPPORTED = 256,
+	OPT_ICMPV6,
+	OPT_FILTER = 512,
 };
+#define FOPT(bit)	(OPT_FILTER + __builtin_ctz(bit))
 
 struct ls_ctx {
 	struct ct_filter f;
@@ -52,14 +58,15 @@ struct ls_ctx {
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"Usage: ctdiag ls [-o FMT[,FMT...]] [--netns NAME|PATH] [FILTER...]\n"
+		"Usage: ctdiag ls [-o FMT[,FMT...]] [--netns NAME|PATH] [-z] [FILTER...]\n"
 		"\n"
 		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
-		"line for line that of `conntrack -L`.\n"
+		"line for line that of `conntrack -L`; the count goes to stderr.\n"
 		"\n"
 		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, ext or json\n"
 		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
+		"  -z, --zero                 zero the counters while listing\n"
 		"  -h, --help                 show this help\n"
 		"\n"
 		"Output formats (comma-separated):\n"
@@ -80,46 +87,74 @@ static void usage(FILE *fp)
 		"      --orig-src ADDR[/LEN]  the same\n"
 		"  -d, --dst ADDR[/LEN]       original destination address or network\n"
 		"      --orig-dst ADDR[/LEN]  the same\n"
+		"      --mask-src MASK        netmask of -s, as an address\n"
+		"      --mask-dst MASK        netmask of -d, as an address\n"
+		"  -r, --reply-src ADDR       reply source address\n"
+		"  -q, --reply-dst ADDR       reply destination address\n"
 		"      --sport PORT           original source port (needs -p)\n"
 		"      --orig-port-src PORT   the same\n"
 		"      --dport PORT           original destination port (needs -p)\n"
 		"      --orig-port-dst PORT   the same\n"
-		"      --state STATE          TCP state, e.g. ESTABLISHED (needs -p tcp)\n"
+		"      --reply-port-src PORT  reply source port (needs -p)\n"
+		"      --reply-port-dst PORT  reply destination port (needs -p)\n"
+		"      --state STATE          TCP, SCTP or DCCP state, e.g. ESTABLISHED\n"
+		"      --icmp-type TYPE       ICMP type (needs -p icmp)\n"
+		"      --icmp-code CODE       ICMP code\n"
+		"      --icmp-id ID           ICMP id\n"
+		"      --icmpv6-type TYPE     ICMPv6 type (needs -p icmpv6)\n"
+		"      --icmpv6-code CODE     ICMPv6 code\n"
+		"      --icmpv6-id ID         ICMPv6 id\n"
+		"      --srckey KEY           GRE key, original source (needs -p gre)\n"
+		"      --orig-key-src KEY     the same\n"
+		"      --dstkey KEY           GRE key, original destination\n"
+		"      --orig-key-dst KEY     the same\n"
+		"      --reply-key-src KEY    GRE key, reply source\n"
+		"      --reply-key-dst KEY    GRE key, reply destination\n"
+		"  -n, --src-nat [IP[:PORT]]  source-NATed (to IP[:PORT])\n"
+		"  -g, --dst-nat [IP[:PORT]]  destination-NATed (to IP[:PORT])\n"
+		"  -j, --any-nat [IP[:PORT]]  either\n"
 		"  -m, --mark MARK[/MASK]     entries with (mark & MASK) == MARK\n"
 		"  -w, --zone ZONE            conntrack zone\n"
+		"      --orig-zone ZONE       zone of the original tuple\n"
+		"      --reply-zone ZONE      zone of the reply tuple\n"
 		"  -f, --family FAMILY        ipv4 or ipv6\n"
 		"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n"
-		"                             EXPECTED\n"
+		"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
 }
 
+/* conntrack -o: comma-separated, case-insensitive, no empty item */
 static int parse_output(struct ls_ctx *c, const char *arg)
 {
-	char *copy = strdup(arg), *tok, *save;
-	int ret = 0;
+	static const struct { const char *name; unsigned int flag; } fmts[] = {
+		{ "extended", CT_FMT_LAYER3 }, { "id", CT_FMT_ID },
+		{ "ktimestamp", CT_FMT_TIMESTAMP },
+		{ "json", 0 }, { "ext", 0 }, { "plain", 0 },
+	};
+	const char *p = arg, *comma;
+	unsigned int i;
+	size_t len;
 
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "extended"))
-			c->fmt_flags |= CT_FMT_LAYER3;
-		else if (!strcmp(tok, "id"))
-			c->fmt_flags |= CT_FMT_ID;
-		else if (!strcmp(tok, "ktimestamp"))
-			c->fmt_flags |= CT_FMT_TIMESTAMP;
-		else if (!strcmp(tok, "json"))
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		for (i = 0; i < ARRAY_SIZE(fmts); i++)
+			if (len && strlen(fmts[i].name) == len &&
+			    !strncasecmp(p, fmts[i].name, len))
+				break;
+		if (i == ARRAY_SIZE(fmts))
+			return p_usage("ls", "unknown output format '%.*s'",
+				       (int)len, p);
+		c->fmt_flags |= fmts[i].flag;
+		if (!strcmp(fmts[i].name, "json"))
 			c->json = true;
-		else if (!strcmp(tok, "ext"))
+		else if (!strcmp(fmts[i].name, "ext"))
 			c->ext = true;
-		else if (strcmp(tok, "plain")) {
-			p_usage("ls", "unknown output format '%s'", tok);
-			ret = -EINVAL;
-			break;
-		}
+		if (!comma)
+			return 0;
+		p = comma + 1;
 	}
-	free(copy);
-	return ret;
 }
 
 static const struct ctdiag_ext_rec *ext_of(struct ls_ctx *c,
@@ -357,8 +392,22 @@ static int load_ext(struct ls_ctx *c, bool required)
 	return 0;
 }
 
+/* -n/-g/-j take an optional IP[:PORT]: attached (-n1.2.3.4,
+ * --src-nat=1.2.3.4) or, as conntrack reads it, the next word when that
+ * is not an option. */
+static const char *nat_arg(int argc, char **argv)
+{
+	if (optarg)
+		return optarg;
+	if (optind < argc && argv[optind][0] != '-')
+		return argv[optind++];
+	return NULL;
+}
+
 int do_ls(int argc, char **argv)
 {
+#define F(name, bit)	{ name, required_argument, NULL, FOPT(bit) }
+#define U(name, arg)	{ name, arg, NULL, OPT_UNSUPPORTED }
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "proto", required_argument, NULL, 'p' },
@@ -367,24 +416,75 @@ int do_ls(int argc, char **argv)
 		{ "orig-src", required_argument, NULL, 's' },
 		{ "dst", required_argument, NULL, 'd' },
 		{ "orig-dst", required_argument, NULL, 'd' },
-		{ "sport", required_argument, NULL, OPT_SPORT },
-		{ "orig-port-src", required_argument, NULL, OPT_SPORT },
-		{ "dport", required_argument, NULL, OPT_DPORT },
-		{ "orig-port-dst", required_argument, NULL, OPT_DPORT },
-		{ "state", required_argument, NULL, OPT_STATE },
+		{ "reply-src", required_argument, NULL, 'r' },
+		{ "reply-dst", required_argument, NULL, 'q' },
+		F("mask-src", CTF_MASK_SRC),
+		F("mask-dst", CTF_MASK_DST),
+		F("sport", CTF_SPORT),
+		F("orig-port-src", CTF_SPORT),
+		F("dport", CTF_DPORT),
+		F("orig-port-dst", CTF_DPORT),
+		F("reply-port-src", CTF_REPLY_SPORT),
+		F("reply-port-dst", CTF_REPLY_DPORT),
+		F("state", CTF_STATE),
+		F("icmp-type", CTF_ICMP_TYPE),
+		F("icmp-code", CTF_ICMP_CODE),
+		F("icmp-id", CTF_ICMP_ID),
+		{ "icmpv6-type", required_argument, NULL, OPT_ICMPV6 + 0 },
+		{ "icmpv6-code", required_argument, NULL, OPT_ICMPV6 + 1 },
+		{ "icmpv6-id", required_argument, NULL, OPT_ICMPV6 + 2 },
+		F("srckey", CTF_GRE_SKEY),
+		F("orig-key-src", CTF_GRE_SKEY),
+		F("dstkey", CTF_GRE_DKEY),
+		F("orig-key-dst", CTF_GRE_DKEY),
+		F("reply-key-src", CTF_GRE_RSKEY),
+		F("reply-key-dst", CTF_GRE_RDKEY),
+		{ "src-nat", optional_argument, NULL, 'n' },
+		{ "dst-nat", optional_argument, NULL, 'g' },
+		{ "any-nat", optional_argument, NULL, 'j' },
 		{ "mark", required_argument, NULL, 'm' },
 		{ "zone", required_argument, NULL, 'w' },
+		F("orig-zone", CTF_ORIG_ZONE),
+		F("reply-zone", CTF_REPLY_ZONE),
 		{ "family", required_argument, NULL, 'f' },
 		{ "status", required_argument, NULL, 'u' },
+		{ "zero", no_argument, NULL, 'z' },
 		{ "netns", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		/* conntrack's, not taken by ls (see the comment at OPT_FILTER) */
+		U("label", required_argument), U("label-add", required_argument),
+		U("label-del", optional_argument), U("secmark", required_argument),
+		U("timeout", required_argument), U("event-mask", required_argument),
+		U("buffer-size", required_argument), U("tuple-src", required_argument),
+		U("tuple-dst", required_argument), U("nat-range", required_argument),
+		U("id", optional_argument), U("load-file", required_argument),
+		U("stats", no_argument), U("version", no_argument),
+		U("mask-port-src", required_argument),
+		U("mask-port-dst", required_argument),
+		U("tuple-port-src", required_argument),
+		U("tuple-port-dst", required_argument),
+		U("orig-vtag", required_argument), U("reply-vtag", required_argument),
+		U("role", required_argument),
 		{ NULL, 0, NULL, 0 },
+	};
+#undef F
+#undef U
+	static const unsigned int letters[128] = {
+		['p'] = CTF_PROTO, ['s'] = CTF_SRC, ['d'] = CTF_DST,
+		['r'] = CTF_REPLY_SRC, ['q'] = CTF_REPLY_DST,
+		['m'] = CTF_MARK, ['w'] = CTF_ZONE, ['f'] = CTF_FAMILY,
+		['u'] = CTF_STATUS, ['n'] = CTF_SNAT, ['g'] = CTF_DNAT,
+		['j'] = CTF_ANYNAT,
+	};
+	static const unsigned int icmpv6[] = {
+		CTF_ICMP_TYPE, CTF_ICMP_CODE, CTF_ICMP_ID,
 	};
 	static struct ls_ctx c;		/* big: not on the stack */
 	struct ct_dump_opts dopts;
-	const char *netns = NULL;
+	const char *netns = NULL, *arg;
 	static char obuf[1 << 20];
 	unsigned int fopt;
+	bool zero = false;
 	char err[256];
 	long ret;
 	int opt, rc = EXIT_OK;
@@ -393,33 +493,45 @@ int do_ls(int argc, char **argv)
 	ct_filter_init(&c.f);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:p:s:d:m:w:f:u:N:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:p:s:d:r:q:m:w:f:u:n::g::j::zN:h",
+				  opts, NULL)) != -1) {
 		fopt = 0;
+		arg = optarg;
 		switch (opt) {
 		case 'o':
 			if (parse_output(&c, optarg))
 				return EXIT_USAGE;
 			break;
-		case 'p': fopt = CTF_PROTO; break;
-		case 's': fopt = CTF_SRC; break;
-		case 'd': fopt = CTF_DST; break;
-		case OPT_SPORT: fopt = CTF_SPORT; break;
-		case OPT_DPORT: fopt = CTF_DPORT; break;
-		case OPT_STATE: fopt = CTF_STATE; break;
-		case 'm': fopt = CTF_MARK; break;
-		case 'w': fopt = CTF_ZONE; break;
-		case 'f': fopt = CTF_FAMILY; break;
-		case 'u': fopt = CTF_STATUS; break;
+		case 'n': case 'g': case 'j':
+			arg = nat_arg(argc, argv);
+			fopt = letters[opt];
+			break;
+		case 'z':
+			zero = true;
+			break;
 		case 'N':
 			netns = optarg;
 			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case OPT_UNSUPPORTED:
+			return p_usage("ls", "%s is a conntrack option that ctdiag ls does not take",
+				       argv[optind - 1]);
+		case OPT_ICMPV6:
+		case OPT_ICMPV6 + 1:
+		case OPT_ICMPV6 + 2:
+			fopt = icmpv6[opt - OPT_ICMPV6] | CTF_ICMPV6;
+			break;
 		default:
-			return getopt_usage_error("ls", argv);
+			if (opt >= OPT_FILTER && opt < OPT_FILTER + 32)
+				fopt = 1u << (opt - OPT_FILTER);
+			else if (opt > 0 && opt < 128 && letters[opt])
+				fopt = letters[opt];
+			else
+				return getopt_usage_error("ls", argv);
 		}
-		if (fopt && ct_filter_set(&c.f, fopt, optarg, err, sizeof(err)))
+		if (fopt && ct_filter_set(&c.f, fopt, arg, err, sizeof(err)))
 			return p_usage("ls", "%s", err);
 	}
 	if (optind < argc)
@@ -449,6 +561,7 @@ int do_ls(int argc, char **argv)
 
 	ct_dump_opts_init(&dopts);
 	ct_filter_dump_opts(&c.f, &dopts);
+	dopts.zero = zero;
 	ret = ct_dump_msgs(&dopts, ls_cb, &c);
 	if (ret < 0) {
 		fflush(stdout);

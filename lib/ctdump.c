@@ -318,7 +318,8 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 		   sizeof(one));
 
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) |
+			  (o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq = time(NULL);
 	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
