@@ -580,6 +580,10 @@ out:
 		p_err("cannot write output: %s", strerror(errno));
 		rc = EXIT_FAIL;
 	}
+	/* conntrack's summary, on stderr as conntrack prints it */
+	if (rc == EXIT_OK)
+		fprintf(stderr, "ctdiag v%s (ls): %ld flow entries have been shown.\n",
+			CTDIAG_VERSION, c.shown);
 	lj_destroy(c.ext_tab);
 	ext_snapshot_free(&c.snap);
 	return rc;

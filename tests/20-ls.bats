@@ -179,9 +179,9 @@ same_as_conntrack() {
 	EOF
 	[ "$n" -eq 37 ]
 	# and the filters do select: not everything, not nothing
-	run "$CTDIAG" ls --netns "$LS_NS" -w 7
+	run_ctdiag ls --netns "$LS_NS" -w 7
 	[ "${#lines[@]}" -eq 2 ]
-	run "$CTDIAG" ls --netns "$LS_NS" -m 0x10000/0xffff0000
+	run_ctdiag ls --netns "$LS_NS" -m 0x10000/0xffff0000
 	[ "${#lines[@]}" -eq 1 ]
 }
 
@@ -248,6 +248,25 @@ def tup: "src=\(.src) dst=\(.dst) "
 	run_ctdiag ls -o id -p icmp -s 10.0.0.3 -d 10.0.0.2
 	assert_success
 	refute_output --partial "id=77"
+}
+
+@test "ls prints conntrack's summary line on stderr, with the same count" {
+	local theirs n
+	run_ctdiag ls -N "$LS_NS" -p tcp
+	assert_success
+	n=${#lines[@]}
+	[ "$n" -ge 5 ]
+	[ "$stderr" = "ctdiag v0.1.0 (ls): $n flow entries have been shown." ]
+	theirs=$(ip netns exec "$LS_NS" conntrack -L -p tcp 2>&1 >/dev/null)
+	[ "${theirs##*: }" = "${stderr##*: }" ]
+	# JSON too: stdout stays pure entries
+	run_ctdiag ls -N "$LS_NS" -o json -p tcp
+	assert_success
+	[ "${#lines[@]}" -eq "$n" ]
+	[ "$stderr" = "ctdiag v0.1.0 (ls): $n flow entries have been shown." ]
+	run_ctdiag ls -N "$LS_NS" -p 199
+	assert_success
+	[ "$stderr" = "ctdiag v0.1.0 (ls): 0 flow entries have been shown." ]
 }
 
 @test "ls -N is --netns; -n is conntrack's --src-nat, never a namespace" {
