@@ -193,10 +193,13 @@ void print_nl(void)
 		fputc('\n', out_fp());
 }
 
+/* On stderr, never stdout: a script reading stdout as JSON data must not
+ * take an error for an entry. */
 void out_json_error(const char *msg)
 {
-	FILE *fp = stdout;
+	FILE *fp = stderr;
 
+	fflush(stdout);		/* what came before the error stays before it */
 	fputs("{\"error\":", fp);
 	json_write_string(fp, msg);
 	fputs("}\n", fp);

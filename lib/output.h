@@ -46,7 +46,7 @@ void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End of a plain line; no-op in JSON mode. */
 void print_nl(void);
 
-/* {"error":"..."} line, used by p_err() in JSON mode. */
+/* {"error":"..."} line on stderr, used by p_err() in JSON mode. */
 void out_json_error(const char *msg);
 /* Write s as a JSON string literal (with quotes) to fp. */
 void json_write_string(FILE *fp, const char *s);
