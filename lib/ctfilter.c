@@ -541,15 +541,23 @@ static bool port_match(const struct ct_msg_tuple *t, bool dst, uint16_t port)
 }
 
 /* Source NAT to IP[:PORT] shows as the reply's destination, destination
- * NAT as the reply's source (what conntrack -n/-g compare). */
+ * NAT as the reply's source (what conntrack -n/-g compare).  A PORT
+ * matches only a port that NAT changed (conntrack's meaning: -n IP:1003
+ * does not select an entry whose source port stayed 1003). */
 static bool nat_match(const struct ct_filter_nat *n, const struct ct_msg *m,
 		      bool dnat)
 {
+	const struct ct_msg_tuple *o = &m->t[0], *r = &m->t[1];
+
 	if (!(m->status & (dnat ? IPS_DST_NAT : IPS_SRC_NAT)))
 		return false;
 	if (n->ip.family && !addr_match(&n->ip, m, 1, !dnat))
 		return false;
-	return !n->has_port || port_match(&m->t[1], !dnat, n->port);
+	if (!n->has_port)
+		return true;
+	if (!port_match(r, !dnat, n->port))
+		return false;
+	return dnat ? !port_match(o, true, n->port) : !port_match(o, false, n->port);
 }
 
 static uint16_t tuple_zone(const struct ct_msg_tuple *t)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # ctdiag ls against conntrack -L on a real table (host kernel, own netns).
 load test_helper
+load ls_helper
 
 # Fill a namespace with TCP in several states, UDP, ICMP, IPv6, zones,
 # marks, NAT, and entries from real traffic with counters.
@@ -36,39 +37,6 @@ setup_file() {
 teardown_file() {
 	ip netns del "$LS_NS" 2>/dev/null || true
 	ip netns del "$LS_NS2" 2>/dev/null || true
-}
-
-# Mask the timeout (it ticks), keep it after a tab: "LINE-WITH-T\tTIMEOUT".
-split_timeout() {
-	sed -E 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/' | sort
-}
-
-# same_as_conntrack ARGS...: `ctdiag ls ARGS` and `conntrack -L ARGS` give
-# the same lines (sorted), printed on success.  The entries were made at
-# different sub-second phases, so some timeout may tick between the two
-# dumps: after three tries, the lines must match exactly except for
-# timeouts, and each of ours is conntrack's or at most the seconds that
-# passed between the two dumps (plus one) less -- on a loaded machine, or
-# under ASan, that can be more than one second.
-same_as_conntrack() {
-	local i ours theirs a b t0 t1
-	for i in 1 2 3; do
-		t0=$(date +%s)
-		theirs=$(ip netns exec "$LS_NS" conntrack -L "$@" 2>/dev/null | sort)
-		ours=$("$CTDIAG" ls --netns "$LS_NS" "$@" | sort)
-		t1=$(date +%s)
-		[ "$ours" = "$theirs" ] && { echo "$ours"; return 0; }
-	done
-	a=$(split_timeout <<<"$theirs")
-	b=$(split_timeout <<<"$ours")
-	if [ "$(cut -f1 <<<"$a")" != "$(cut -f1 <<<"$b")" ]; then
-		diff <(echo "$theirs") <(echo "$ours") >&2
-		return 1
-	fi
-	paste <(cut -f2 <<<"$a") <(cut -f2 <<<"$b") |
-		awk -F'\t' -v slack=$((t1 - t0 + 1)) '$2 > $1 || $2 < $1 - slack { print "timeout " $1 " vs " $2 " (slack " slack ")"; bad = 1 } END { exit bad }' >&2 ||
-		return 1
-	echo "$ours"
 }
 
 @test "ls: default output is line for line conntrack -L (tcp states, udp, icmp, ipv6, zones, marks, nat)" {
