@@ -46,6 +46,8 @@ struct ls_ctx {
 	struct ct_filter f;
 	unsigned int fmt_flags;		/* CT_FMT_*, as conntrack -o sets them */
 	bool json;
+	bool save;			/* conntrack -o save */
+	unsigned int nfmt;		/* -o items given */
 	bool ext;			/* annotate with extension records */
 	struct ext_snapshot snap;
 	struct lj_table *ext_tab;
@@ -63,7 +65,7 @@ static void usage(FILE *fp)
 		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
 		"line for line that of `conntrack -L`; the count goes to stderr.\n"
 		"\n"
-		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, ext or json\n"
+		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, save, ext or json\n"
 		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
 		"  -z, --zero                 zero the counters while listing\n"
@@ -73,6 +75,11 @@ static void usage(FILE *fp)
 		"  extended    the layer-3 protocol, as conntrack -o extended\n"
 		"  id          the conntrack id, as conntrack -o id\n"
 		"  ktimestamp  start/stop timestamps, as conntrack -o ktimestamp\n"
+		"  save        conntrack arguments that add each entry again, as\n"
+		"              conntrack -o save (alone)\n"
+		"  timestamp, userspace, labels\n"
+		"              accepted as conntrack takes them; a listing is the\n"
+		"              same (ctdiag prints no label names)\n"
 		"  ext         append the module's extension record (ext_age= ext_idle=\n"
 		"              ext_pkts= ext_bytes= ext_size= ext_how=, or ext=none);\n"
 		"              needs ctdiag.ko\n"
@@ -129,9 +136,14 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 {
 	static const struct { const char *name; unsigned int flag; } fmts[] = {
 		{ "extended", CT_FMT_LAYER3 }, { "id", CT_FMT_ID },
-		{ "ktimestamp", CT_FMT_TIMESTAMP },
+		{ "ktimestamp", CT_FMT_TIMESTAMP }, { "save", 0 },
+		/* conntrack's event-only formats: a listing is the same */
+		{ "timestamp", 0 }, { "userspace", 0 },
+		/* labels: names need connlabel.conf; ctdiag prints none */
+		{ "labels", 0 },
 		{ "json", 0 }, { "ext", 0 }, { "plain", 0 },
 	};
+
 	const char *p = arg, *comma;
 	unsigned int i;
 	size_t len;
@@ -151,6 +163,9 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 			c->json = true;
 		else if (!strcmp(fmts[i].name, "ext"))
 			c->ext = true;
+		else if (!strcmp(fmts[i].name, "save"))
+			c->save = true;
+		c->nfmt++;
 		if (!comma)
 			return 0;
 		p = comma + 1;
@@ -344,7 +359,8 @@ static int ls_cb(const struct ct_msg *m, void *arg)
 		return 0;
 	}
 	fb_init(&b, c->buf, sizeof(c->buf) - 1);
-	if (ct_msg_format(&b, m, c->fmt_flags) < 0)
+	if ((c->save ? ct_msg_format_save(&b, m) :
+		       ct_msg_format(&b, m, c->fmt_flags)) < 0)
 		return 0;
 	if (c->ext) {
 		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
@@ -538,6 +554,8 @@ int do_ls(int argc, char **argv)
 		return p_usage("ls", "unexpected argument '%s'", argv[optind]);
 	if (ct_filter_finish(&c.f, err, sizeof(err)))
 		return p_usage("ls", "%s", err);
+	if (c.save && c.nfmt > 1)
+		return p_usage("ls", "cannot combine save output with any other output type, use -o save only");
 	if (c.json && c.fmt_flags)
 		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
 

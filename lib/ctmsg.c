@@ -250,7 +250,10 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 	const struct nlattr *a, *b;
 	unsigned int i;
 
-	m->set &= ~(CTM_TCP_STATE | CTM_SCTP_STATE | CTM_DCCP_STATE);
+	unsigned int vtags = 0;
+
+	m->set &= ~(CTM_TCP_STATE | CTM_SCTP_STATE | CTM_DCCP_STATE |
+		    CTM_SCTP_VTAG);
 	m->tcp_state = m->sctp_state = m->dccp_state = 0;
 	for_each_nested(a, nest) {
 		for (i = 0; i < 3; i++)
@@ -259,6 +262,18 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 		if (i == 3)
 			continue;
 		for_each_nested(b, a) {
+			if (i == 1 && (attr_type(b) == CTA_PROTOINFO_SCTP_VTAG_ORIGINAL ||
+				       attr_type(b) == CTA_PROTOINFO_SCTP_VTAG_REPLY)) {
+				unsigned int d = attr_type(b) == CTA_PROTOINFO_SCTP_VTAG_REPLY;
+
+				/* taken as it comes, not byte-swapped: what
+				 * conntrack prints (the wire's tag, host order) */
+				if (attr_len(b) != 4)
+					return -EINVAL;
+				memcpy(&m->sctp_vtag[d], attr_data(b), 4);
+				vtags |= 1 << d;
+				continue;
+			}
 			if (attr_type(b) != pi[i].state)
 				continue;
 			if (!get_u8(b, state[i]))
@@ -266,6 +281,8 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 			m->set |= pi[i].bit;
 		}
 	}
+	if (vtags == 3)
+		m->set |= CTM_SCTP_VTAG;
 	return 0;
 }
 

@@ -75,6 +75,7 @@ enum {
 	CTM_TS_STOP	= 1 << 13,
 	CTM_HELPER	= 1 << 14,
 	CTM_SECCTX	= 1 << 15,
+	CTM_SCTP_VTAG	= 1 << 16,	/* both CTA_PROTOINFO_SCTP_VTAG_* */
 };
 
 struct ct_msg {
@@ -84,6 +85,7 @@ struct ct_msg {
 	uint16_t	zone;
 	struct ct_msg_tuple t[2];	/* [0] original, [1] reply */
 	uint32_t	status, timeout, mark, secmark, use, id;
+	uint32_t	sctp_vtag[2];	/* original, reply */
 	uint64_t	ts_start, ts_stop;	/* ns */
 	const char	*helper;	/* into the message, not NUL-terminated */
 	const char	*secctx;
@@ -130,5 +132,10 @@ enum {
  * appends nothing for an entry without an original layer-4 protocol
  * (libnetfilter_conntrack prints nothing for those either). */
 int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags);
+
+/* conntrack -L -o save's line for m (lib/ctsave.c): the conntrack
+ * arguments that would make it again ("-A -t 2999 -u UNSET -s ...").
+ * -1 as for ct_msg_format. */
+int ct_msg_format_save(struct fmtbuf *b, const struct ct_msg *m);
 
 #endif

@@ -2,9 +2,10 @@
 # (loaded by tests/20-ls.bats and tests/23-ls-conformance.bats).
 
 # Mask the timeout (it ticks), keep it after a tab: "LINE-WITH-T\tTIMEOUT".
-# Lines keep their order.
+# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...".
 split_timeout() {
-	sed -E 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/'
+	sed -E -e 's/^-A -t ([0-9]+) (.*)$/-A -t T \2\t\1/;t' \
+		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/'
 }
 
 # same_as_conntrack ARGS...: `ctdiag ls ARGS` and `conntrack -L ARGS` exit
