@@ -28,7 +28,7 @@
 #include "tuple.h"
 #include "util.h"
 
-#define LS_JSON_SCHEMA	1
+#define LS_JSON_SCHEMA_STR	"1"
 
 /* getopt values of the long-only options: the ct_filter bit they set
  * (enum ct_filter_opt), OPT_FILTER added so they never clash with a
@@ -54,7 +54,7 @@ struct ls_ctx {
 	uint32_t netns;
 	FILE *out;
 	long shown;
-	char buf[4096 + 256];
+	char buf[65536 + 4096];		/* a secctx may be 64 KiB */
 };
 
 static void usage(FILE *fp)
@@ -217,133 +217,33 @@ static void print_ext(struct ls_ctx *c, const struct ctdiag_ext_rec *r)
 	close_json_object();
 }
 
-/* ICMP reply type as the kernel inverts it (nf_conntrack_proto_icmp.c,
- * icmpv6): libnetfilter_conntrack keeps only the original type. */
-static unsigned int icmp_reply_type(unsigned int proto, unsigned int type)
-{
-	static const unsigned char v4[][2] = {
-		{ 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
-		{ 16, 15 }, { 17, 18 }, { 18, 17 },
-	};
-	static const unsigned char v6[][2] = {
-		{ 128, 129 }, { 129, 128 }, { 139, 140 }, { 140, 139 },
-	};
-	unsigned int i;
-
-	if (proto == IPPROTO_ICMP) {
-		for (i = 0; i < ARRAY_SIZE(v4); i++)
-			if (v4[i][0] == type)
-				return v4[i][1];
-	} else {
-		for (i = 0; i < ARRAY_SIZE(v6); i++)
-			if (v6[i][0] == type)
-				return v6[i][1];
-	}
-	return type;
-}
-
-static void json_dir(const struct ct_msg *m, int dir)
-{
-	const struct ct_msg_tuple *o = &m->t[0], *d = &m->t[dir];
-	char a[INET6_ADDRSTRLEN];
-	struct ctdiag_tuple t;
-
-	ct_msg_tuple(m, dir, &t);
-	open_json_object(dir ? "reply" : "orig");
-	print_string(PRINT_JSON, "src", NULL, tuple_addr(&t, 0, a, sizeof(a)));
-	print_string(PRINT_JSON, "dst", NULL, tuple_addr(&t, 1, a, sizeof(a)));
-	if (t.protonum == IPPROTO_ICMP || t.protonum == IPPROTO_ICMPV6) {
-		/* the original direction's, the reply type inverted from it
-		 * (what libnetfilter_conntrack's getters offered) */
-		unsigned int type = o->l4dst[0];
-
-		print_uint(PRINT_JSON, "type", NULL,
-			   dir ? icmp_reply_type(t.protonum, type) : type);
-		print_uint(PRINT_JSON, "code", NULL, o->l4dst[1]);
-		print_uint(PRINT_JSON, "id", NULL, ct_msg_sport(o));
-	} else if (d->set & CTMT_SPORT) {
-		print_uint(PRINT_JSON, "sport", NULL, t.sport);
-		print_uint(PRINT_JSON, "dport", NULL, t.dport);
-	}
-	if (d->set & CTMT_PACKETS) {
-		print_uint(PRINT_JSON, "packets", NULL, d->packets);
-		print_uint(PRINT_JSON, "bytes", NULL, d->bytes);
-	}
-	close_json_object();
-}
-
-/* A string of the message as a C string (print_string wants one). */
-static const char *cstr(const char *s, size_t n, char *buf, size_t len)
-{
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	return buf;
-}
-
+/* One JSON line: the fields of lib/ctfmt.c's walk (the same the text
+ * shows), then what only ls knows: the namespace and the extension
+ * record. */
 static void print_json(struct ls_ctx *c, const struct ct_msg *m)
 {
-	static const struct { uint32_t bit; const char *name; } flags[] = {
-		{ IPS_EXPECTED, "EXPECTED" }, { IPS_SEEN_REPLY, "SEEN_REPLY" },
-		{ IPS_ASSURED, "ASSURED" }, { IPS_CONFIRMED, "CONFIRMED" },
-		{ IPS_SRC_NAT, "SRC_NAT" }, { IPS_DST_NAT, "DST_NAT" },
-		{ IPS_SEQ_ADJUST, "SEQ_ADJUST" },
-		{ IPS_SRC_NAT_DONE, "SRC_NAT_DONE" },
-		{ IPS_DST_NAT_DONE, "DST_NAT_DONE" }, { IPS_DYING, "DYING" },
-		{ IPS_FIXED_TIMEOUT, "FIXED_TIMEOUT" },
-		{ IPS_TEMPLATE, "TEMPLATE" }, { IPS_UNTRACKED, "UNTRACKED" },
-		{ IPS_HELPER, "HELPER" }, { IPS_OFFLOAD, "OFFLOAD" },
-		{ IPS_HW_OFFLOAD, "HW_OFFLOAD" },
-	};
-	uint8_t l3 = ct_msg_l3(m, 0);
-	uint8_t l4 = m->t[0].protonum;
-	char pbuf[8], sbuf[4096];
-	unsigned int i;
+	struct fmtbuf b;
 
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "schema", NULL, LS_JSON_SCHEMA);
-	print_string(PRINT_JSON, "family", NULL, family_name(l3));
-	print_uint(PRINT_JSON, "l3num", NULL, l3);
-	print_string(PRINT_JSON, "proto", NULL, proto_name(l4, pbuf, sizeof(pbuf)));
-	print_uint(PRINT_JSON, "protonum", NULL, l4);
-	if (m->set & CTM_TIMEOUT)
-		print_uint(PRINT_JSON, "timeout", NULL, m->timeout);
-	if (l4 == IPPROTO_TCP && (m->set & CTM_TCP_STATE)) {
-		const char *s = ct_tcp_state_name(m->tcp_state);
-
-		print_string(PRINT_JSON, "state", NULL, s ? s : "UNKNOWN");
+	fb_init(&b, c->buf, sizeof(c->buf) - 2);
+	fb_lit(&b, "{\"schema\":" LS_JSON_SCHEMA_STR);
+	if (ct_msg_format_json(&b, m) < 0)
+		return;
+	fb_lit(&b, ",\"netns\":");
+	fb_u64(&b, c->netns);
+	if (b.over) {			/* never cut a JSON line */
+		p_warn("entry id %u too large for a JSON line: skipped", m->id);
+		return;
 	}
-	json_dir(m, 0);
-	json_dir(m, 1);
-	print_uint(PRINT_JSON, "status", NULL, m->status);
-	open_json_array("flags");
-	for (i = 0; i < ARRAY_SIZE(flags); i++)
-		if (m->status & flags[i].bit)
-			print_string(PRINT_JSON, NULL, NULL, flags[i].name);
-	close_json_array();
-	if (m->set & CTM_MARK)
-		print_uint(PRINT_JSON, "mark", NULL, m->mark);
-	if (m->set & CTM_SECMARK)
-		print_uint(PRINT_JSON, "secmark", NULL, m->secmark);
-	if (m->set & CTM_SECCTX)
-		print_string(PRINT_JSON, "secctx", NULL,
-			     cstr(m->secctx, m->secctx_len, sbuf, sizeof(sbuf)));
-	print_uint(PRINT_JSON, "zone", NULL, m->zone);
-	if (m->set & CTM_HELPER)
-		print_string(PRINT_JSON, "helper", NULL,
-			     cstr(m->helper, m->helper_len, sbuf, sizeof(sbuf)));
-	if (m->set & CTM_TS_START)
-		print_uint(PRINT_JSON, "start_ns", NULL, m->ts_start);
-	if (m->set & CTM_TS_STOP)
-		print_uint(PRINT_JSON, "stop_ns", NULL, m->ts_stop);
-	if (m->set & CTM_USE)
-		print_uint(PRINT_JSON, "use", NULL, m->use);
-	print_uint(PRINT_JSON, "id", NULL, m->id);
-	print_uint(PRINT_JSON, "netns", NULL, c->netns);
-	if (c->ext_tab)
+	if (c->ext_tab) {
+		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
+		json_resume_object();
 		print_ext(c, ext_of(c, m));
-	close_json_object();
+		close_json_object();
+		return;
+	}
+	*b.p++ = '}';			/* room kept by the - 2 above */
+	*b.p++ = '\n';
+	fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
 }
 
 static int ls_cb(const struct ct_msg *m, void *arg)
@@ -566,7 +466,9 @@ int do_ls(int argc, char **argv)
 	/* the snapshot first: a record whose conntrack is created during the
 	 * dump then just shows ext=none, never a stale record */
 	if (c.ext || c.json) {
-		if (load_ext(&c, c.ext && !c.json) < 0) {
+		/* -o ext (also with json) needs the module; json alone
+		 * annotates when it is there */
+		if (load_ext(&c, c.ext) < 0) {
 			rc = EXIT_FAIL;
 			goto out;
 		}

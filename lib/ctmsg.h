@@ -133,6 +133,11 @@ enum {
  * (libnetfilter_conntrack prints nothing for those either). */
 int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags);
 
+/* The same fields as JSON members (lib/ctfmt.c, the one walk both use):
+ * ,"family":"ipv4","l3num":2,"proto":...,"id":N -- each preceded by a
+ * comma, for the caller's object.  -1 as for ct_msg_format. */
+int ct_msg_format_json(struct fmtbuf *b, const struct ct_msg *m);
+
 /* conntrack -L -o save's line for m (lib/ctsave.c): the conntrack
  * arguments that would make it again ("-A -t 2999 -u UNSET -s ...").
  * -1 as for ct_msg_format. */

@@ -87,6 +87,14 @@ static void json_close(char c)
 }
 
 void open_json_object(const char *key) { json_open(key, '{'); }
+
+void json_resume_object(void)
+{
+	if (!json)
+		return;
+	depth = 1;
+	need_comma[0] = true;
+}
 void close_json_object(void) { json_close('}'); }
 void open_json_array(const char *key) { json_open(key, '['); }
 void close_json_array(void) { json_close(']'); }

@@ -26,6 +26,9 @@ bool out_is_json(void);
 FILE *out_fp(void);
 
 void open_json_object(const char *key);
+/* The caller wrote '{' and members of a top-level object itself: go on
+ * with print_*() inside it (close_json_object() ends the line). */
+void json_resume_object(void);
 void close_json_object(void);
 void open_json_array(const char *key);
 void close_json_array(void);

@@ -346,3 +346,62 @@ each_same() {
 	[[ "$after" != *"packets=1 "* ]]
 	[[ "$after" == *"packets=0 bytes=0"* ]]
 }
+
+# Rebuild the -o extended,id text from ls -o json: every fact the text
+# shows must be in the JSON, under the name ctdiag-ls(8) gives it.
+JQ_TO_TEXT='
+def hex: if . < 16 then "0123456789abcdef"[.:.+1]
+	 else ((. / 16 | floor) | hex) + ("0123456789abcdef"[(. % 16):(. % 16) + 1]) end;
+def tup(dir): (if .src != null then "src=\(.src) dst=\(.dst) " else "" end)
+	+ (if .type != null then "type=\(.type) code=\(.code) id=\(.id) "
+	   elif .srckey != null then "srckey=0x\(.srckey | hex) dstkey=0x\(.dstkey | hex) "
+	   elif .sport != null then "sport=\(.sport) dport=\(.dport) " else "" end)
+	+ (if .zone != null then "zone-\(dir)=\(.zone) " else "" end)
+	+ (if .packets != null then "packets=\(.packets) bytes=\(.bytes) " else "" end);
+"\(.family) \(.l3num) \(.proto) \(.protonum) \(.timeout) "
++ (if .state then "\(.state) " else "" end)
++ (.orig | tup("orig"))
++ (if (.flags | index("SEEN_REPLY")) then "" else "[UNREPLIED] " end)
++ (.reply | tup("reply"))
++ (if (.flags | index("HW_OFFLOAD")) then "[HW_OFFLOAD] "
+   elif (.flags | index("OFFLOAD")) then "[OFFLOAD] "
+   elif (.flags | index("ASSURED")) then "[ASSURED] " else "" end)
++ (if .mark != null then "mark=\(.mark) " else "" end)
++ (if .secmark != null then "secmark=\(.secmark) " else "" end)
++ (if .secctx != null then "secctx=\(.secctx) " else "" end)
++ (if .zone != 0 then "zone=\(.zone) " else "" end)
++ (if .helper != null then "helper=\(.helper) " else "" end)
++ "use=\(.use) id=\(.id)"'
+
+@test "json: every entry kind carries the facts of its text line (one description of the fields)" {
+	local i a b t0 t1
+	for i in 1 2 3; do
+		t0=$(date +%s)
+		a=$("$CTDIAG" ls -N "$LS_NS" -o extended,id 2>/dev/null | tr -s ' ')
+		b=$("$CTDIAG" ls -N "$LS_NS" -o json 2>/dev/null | jq -r "$JQ_TO_TEXT")
+		t1=$(date +%s)
+		[ "$a" = "$b" ] && break
+	done
+	if [ "$a" != "$b" ]; then
+		diff <(split_timeout <<<"$a" | cut -f1) <(split_timeout <<<"$b" | cut -f1)
+		paste <(split_timeout <<<"$a" | cut -f2) <(split_timeout <<<"$b" | cut -f2) |
+			awk -F'\t' -v slack=$((t1 - t0 + 1)) '$2 > $1 || $2 < $1 - slack { bad = 1 } END { exit bad }'
+	fi
+	# the kinds the issue named are there, by their text names
+	for w in " gre " "srckey=0x12" " sctp " COOKIE_WAIT " dccp " " unknown 200 " SYN_SENT2 \
+		 "zone-orig=4" "zone-reply=5" " type=0 code=0 id=77 "; do
+		[[ "$b" == *"$w"* ]] || { echo "no '$w' in the JSON-made text"; return 1; }
+	done
+}
+
+@test "json: -o json,ext without the module is an error, not a silently dropped ext" {
+	run_ctdiag ls -N "$LS_NS" -o json,ext
+	assert_failure 1
+	[ -z "$output" ]
+	[[ "$stderr" == *"module not loaded"* ]]
+	# -o json alone annotates when it can: no ext key without the module
+	run_ctdiag ls -N "$LS_NS" -o json
+	assert_success
+	run jq -se 'length > 30 and all(.[]; has("ext") | not)' <<<"$output"
+	assert_success
+}
