@@ -38,6 +38,12 @@ static const char *const dccp_states[10] = {
 	"CLOSING", "TIMEWAIT", "IGNORE", "INVALID",
 };
 
+/* Every writer below is inlined into the two callers of walk(), each
+ * with a constant json: the text path keeps no branch on it. */
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((always_inline))
+#endif
+
 struct ct_out {
 	struct fmtbuf	*b;
 	bool		json;
@@ -46,7 +52,7 @@ struct ct_out {
 
 /* ---- the two writers --------------------------------------------------- */
 
-static void j_key(struct ct_out *o, const char *key)
+static __always_inline void j_key(struct ct_out *o, const char *key)
 {
 	if (o->comma)
 		fb_putc(o->b, ',');
@@ -80,14 +86,14 @@ static void j_str(struct fmtbuf *b, const char *s, size_t n)
 	fb_putc(b, '"');
 }
 
-static void j_open(struct ct_out *o, const char *key)
+static __always_inline void j_open(struct ct_out *o, const char *key)
 {
 	j_key(o, key);
 	fb_putc(o->b, '{');
 	o->comma = false;
 }
 
-static void j_close(struct ct_out *o)
+static __always_inline void j_close(struct ct_out *o)
 {
 	fb_putc(o->b, '}');
 	o->comma = true;
@@ -95,7 +101,7 @@ static void j_close(struct ct_out *o)
 
 /* A number: text "TKEYv " (TKEY a literal such as "mark="), JSON
  * "jkey":v.  jkey NULL: text only; TKEY NULL: JSON only. */
-static void num(struct ct_out *o, const char *jkey, const char *tkey,
+static __always_inline void num(struct ct_out *o, const char *jkey, const char *tkey,
 		size_t tlen, uint64_t v)
 {
 	if (o->json) {
@@ -115,7 +121,7 @@ static void num(struct ct_out *o, const char *jkey, const char *tkey,
 #define JNUM(o, jkey, v)	num((o), (jkey), NULL, 0, (v))
 
 /* A string of n bytes: text "TKEYs ", JSON "jkey":"s". */
-static void str(struct ct_out *o, const char *jkey, const char *tkey,
+static __always_inline void str(struct ct_out *o, const char *jkey, const char *tkey,
 		size_t tlen, const char *s, size_t n)
 {
 	if (o->json) {
@@ -151,7 +157,7 @@ static const char *proto_label(unsigned int p)
 }
 
 /* "%-8s %u ": the label padded, then the number */
-static void label_num(struct ct_out *o, const char *jlabel, const char *jnum,
+static __always_inline void label_num(struct ct_out *o, const char *jlabel, const char *jnum,
 		      const char *label, unsigned int v)
 {
 	if (o->json) {
@@ -165,7 +171,7 @@ static void label_num(struct ct_out *o, const char *jlabel, const char *jnum,
 	fb_putc(o->b, ' ');
 }
 
-static void addr(struct ct_out *o, const char *jkey, const char *tkey,
+static __always_inline void addr(struct ct_out *o, const char *jkey, const char *tkey,
 		 const uint8_t *a, uint8_t l3)
 {
 	if (o->json) {
@@ -182,7 +188,7 @@ static void addr(struct ct_out *o, const char *jkey, const char *tkey,
 }
 
 /* GRE keys: "srckey=0x12 " in text, "srckey":18 in JSON */
-static void key_hex(struct ct_out *o, const char *jkey, const char *tkey,
+static __always_inline void key_hex(struct ct_out *o, const char *jkey, const char *tkey,
 		    uint16_t v)
 {
 	if (o->json) {
@@ -194,7 +200,7 @@ static void key_hex(struct ct_out *o, const char *jkey, const char *tkey,
 	fb_putc(o->b, ' ');
 }
 
-static void l4_part(struct ct_out *o, const struct ct_msg_tuple *t)
+static __always_inline void l4_part(struct ct_out *o, const struct ct_msg_tuple *t)
 {
 	switch (t->protonum) {
 	case IPPROTO_TCP:
@@ -218,7 +224,7 @@ static void l4_part(struct ct_out *o, const struct ct_msg_tuple *t)
 	}
 }
 
-static void direction(struct ct_out *o, const struct ct_msg *m, int dir)
+static __always_inline void direction(struct ct_out *o, const struct ct_msg *m, int dir)
 {
 	const struct ct_msg_tuple *t = &m->t[dir];
 	uint8_t l3 = ct_msg_l3(m, dir);
@@ -284,12 +290,12 @@ static void ktime(struct fmtbuf *b, const char *what, uint64_t ns)
 	fb_lit(b, "] ");
 }
 
-static void state(struct ct_out *o, const char *const *names, unsigned int s)
+static __always_inline void state(struct ct_out *o, const char *const *names, unsigned int s)
 {
 	WORD(o, "state", names[s < 10 ? s : 0]);
 }
 
-static void walk(struct ct_out *o, const struct ct_msg *m, unsigned int flags)
+static __always_inline void walk(struct ct_out *o, const struct ct_msg *m, unsigned int flags)
 {
 	uint8_t l3 = ct_msg_l3(m, 0);
 
