@@ -23,6 +23,12 @@ MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_MOD_DIR ?= extra
 
+# The kernel the module and the VM tests are built for: a Debian series
+# and flavour (tests/vm/kver), or KVER= a release, which wins.  make check
+# runs every series and flavour (tests/run-all, VM_KERNELS).
+KSERIES ?= 6.1
+KFLAVOUR ?= cloud-amd64
+export KSERIES KFLAVOUR
 KVER ?= $(shell tests/vm/kver 2>/dev/null)
 export KVER
 
@@ -51,32 +57,17 @@ print-pkgs:
 module:
 	$(MAKE) -C kprobe
 
-# The module built for Debian's 6.1 PREEMPT_RT kernel, in its own tree so
-# it does not replace kprobe/ctdiag.ko; `make check-rt` runs the VM suite
-# on that kernel.
-RT_KVER = $(shell KFLAVOUR=rt-amd64 tests/vm/kver 2>/dev/null)
-RT_BUILD := tests/vm/out/rt-build
-module-rt:
-	@test -n "$(RT_KVER)" || { echo "no linux-headers-rt-amd64 installed (make deps)" >&2; exit 1; }
-	rm -rf $(RT_BUILD) && mkdir -p $(RT_BUILD)/kprobe $(RT_BUILD)/lib
-	cp $(filter-out %.mod.c,$(wildcard kprobe/*.c)) kprobe/*.h kprobe/Kbuild $(RT_BUILD)/kprobe/
-	cp lib/ctdiag_abi.h $(RT_BUILD)/lib/
-	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/$(RT_BUILD)/kprobe modules
-	rm -rf tests/vm/extmod-rt && mkdir -p tests/vm/extmod-rt && cp tests/vm/extmod/Kbuild tests/vm/extmod/ctdiag_extmod.c tests/vm/extmod-rt/
-	$(MAKE) -C /usr/src/linux-headers-$(RT_KVER) M=$(CURDIR)/tests/vm/extmod-rt KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(RT_BUILD)/kprobe/Module.symvers modules
+# The modules the VM tests load (ctdiag.ko, its test build with the delay
+# and fault knobs, and the helper modules in tests/vm/*/Kbuild) for one
+# kernel; tests/vm/run does this itself before each boot.
+vm-modules:
+	@test -n "$(KVER)" || { echo "no Debian $(KSERIES) $(KFLAVOUR) kernel with headers (make deps)" >&2; exit 1; }
+	tests/vm/build-modules $(KVER)
 
+# The VM suite on the PREEMPT_RT kernels only (make check runs them too).
 check-rt: deps-if-missing
-	$(MAKE) test-progs module-rt
-	SUITES="vm-rt" tests/run-all
-
-# Small helper modules and programs the tests use.
-tests/vm/badmod/badmod.ko: tests/vm/badmod/badmod.c
-	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/badmod modules
-
-# Test user of ctdiag.ko's exported extension API (kprobe/ctdiag_ext.h).
-tests/vm/extmod/ctdiag_extmod.ko: tests/vm/extmod/ctdiag_extmod.c kprobe/ctdiag_ext.h module
-	$(MAKE) -C $(firstword $(wildcard /usr/src/linux-headers-$(KVER))) M=$(CURDIR)/tests/vm/extmod KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kprobe/Module.symvers modules
-test-progs: tests/vm/extmod/ctdiag_extmod.ko
+	$(MAKE) test-progs
+	SUITES="vm" VM_KERNELS="6.1:rt-amd64 6.12:rt-amd64" tests/run-all
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
@@ -101,7 +92,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 tests/unit/test_%: tests/unit/test_%.c $(filter-out cli/main.o,$(OBJS)) tests/unit/unit.h
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(filter-out cli/main.o,$(OBJS)) $(LDLIBS)
 
-test-progs: all cli/ctdiag-asan tests/vm/badmod/badmod.ko $(TOOLS) $(UNIT_BINS) $(BENCH_BINS)
+test-progs: all cli/ctdiag-asan $(TOOLS) $(UNIT_BINS) $(BENCH_BINS)
 
 deps:
 	tests/deps.sh
@@ -154,8 +145,5 @@ clean:
 	rm -f cli/ctdiag cli/ctdiag-asan cli/*.o lib/*.o $(UNIT_BINS) $(TOOLS) $(BENCH_BINS)
 	$(MAKE) -C kprobe clean
 	rm -rf tests/vm/out
-	rm -rf tests/vm/extmod-rt
-	rm -f tests/vm/extmod/*.o tests/vm/extmod/*.ko tests/vm/extmod/*.mod* tests/vm/extmod/.*.cmd tests/vm/extmod/modules.order tests/vm/extmod/Module.symvers
-	rm -f tests/vm/badmod/*.o tests/vm/badmod/*.ko tests/vm/badmod/*.mod* tests/vm/badmod/.*.cmd tests/vm/badmod/modules.order tests/vm/badmod/Module.symvers
 
-.PHONY: print-pkgs module-rt check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
+.PHONY: print-pkgs vm-modules check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs

@@ -10,5 +10,6 @@ int do_watch(int argc, char **argv);
 int do_record(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_doctor(int argc, char **argv);
+int do_stale(int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@
 #include "ctdiag_abi.h"
 #include "event.h"
 #include "dev.h"
+#include "modfeatures.h"
 #include "elfscan.h"
 #include "output.h"
 #include "util.h"
@@ -144,6 +145,8 @@ struct doctor {
 	bool ctdiag_loaded;
 	int ctdiag_open_err;
 	struct ctdiag_info info;
+	struct ctdiag_features feat;	/* valid if have_feat */
+	bool have_feat;
 	enum tri covers;
 	const char *recommend;
 	const char *recommend_why;
@@ -547,8 +550,10 @@ static void gather_live(struct doctor *d)
 	if (d->ctdiag_loaded) {
 		int fd = ctdiag_dev_open_quiet(O_WRONLY, &d->info);
 
-		if (fd >= 0)
+		if (fd >= 0) {
+			d->have_feat = features_read(fd, &d->feat) == 0;
 			close(fd);
+		}
 		d->ctdiag_open_err = fd < 0 ? fd : 0;
 	}
 }
@@ -998,6 +1003,10 @@ static void print_report(struct doctor *d)
 			print_string(PRINT_ANY, "intercept", ", intercept=%s", m);
 			print_tri("covers_all_paths",
 				  ", covers every destroy path: %s", d->covers);
+			if (d->have_feat) {
+				print_nl();
+				features_print(&d->feat);
+			}
 		} else if (d->ctdiag_loaded) {
 			print_string(PRINT_ANY, "error", " (%s)",
 				     strerror(-d->ctdiag_open_err));

@@ -32,6 +32,10 @@
 #include "recfile.h"
 #include "tuple.h"
 #include "util.h"
+#include "modfeatures.h"
+
+/* Without packet hooks the store has no records of packet-made conntracks. */
+static const unsigned int leaks_features[] = { CTDIAG_FEAT_PKT_HOOKS, CTDIAG_FEAT_COUNT };
 
 #define LEAKS_JSON_SCHEMA	1
 
@@ -465,6 +469,7 @@ static int leaks_live(double grace, struct report *rep)
 	fd = ctdiag_dev_open(O_WRONLY, &info);
 	if (fd < 0)
 		return EXIT_FAIL;
+	features_warn("leaks", fd, leaks_features);
 	ev.intercept = info.intercept;
 	ret = ext_snapshot_take(fd, &s1);
 	if (ret) {

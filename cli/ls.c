@@ -30,18 +30,6 @@
 
 #define LS_JSON_SCHEMA_STR	"1"
 
-/* getopt values of the long-only options: the ct_filter bit they set
- * (enum ct_filter_opt), OPT_FILTER added so they never clash with a
- * letter; the conntrack options ls does not take map to OPT_UNSUPPORTED
- * (they are in the table so that abbreviations are ambiguous exactly
- * where they are for conntrack: --ma is --mark or --mask-src). */
-enum {
-	OPT_UNSUPPORTED = 256,
-	OPT_ICMPV6,
-	OPT_FILTER = 512,
-};
-#define FOPT(bit)	(OPT_FILTER + __builtin_ctz(bit))
-
 struct ls_ctx {
 	struct ct_filter f;
 	unsigned int fmt_flags;		/* CT_FMT_*, as conntrack -o sets them */
@@ -86,47 +74,7 @@ static void usage(FILE *fp)
 		"  json        one JSON object per line (schema 1), with the extension\n"
 		"              record when ctdiag.ko is loaded\n"
 		"\n"
-		"Filters (conntrack's names and meaning; mark, status, family and zone\n"
-		"are also applied by the kernel where it can):\n"
-		"  -p, --proto PROTO          layer-4 protocol, name or number\n"
-		"      --protonum PROTO       the same\n"
-		"  -s, --src ADDR[/LEN]       original source address or network\n"
-		"      --orig-src ADDR[/LEN]  the same\n"
-		"  -d, --dst ADDR[/LEN]       original destination address or network\n"
-		"      --orig-dst ADDR[/LEN]  the same\n"
-		"      --mask-src MASK        netmask of -s, as an address\n"
-		"      --mask-dst MASK        netmask of -d, as an address\n"
-		"  -r, --reply-src ADDR       reply source address\n"
-		"  -q, --reply-dst ADDR       reply destination address\n"
-		"      --sport PORT           original source port (needs -p)\n"
-		"      --orig-port-src PORT   the same\n"
-		"      --dport PORT           original destination port (needs -p)\n"
-		"      --orig-port-dst PORT   the same\n"
-		"      --reply-port-src PORT  reply source port (needs -p)\n"
-		"      --reply-port-dst PORT  reply destination port (needs -p)\n"
-		"      --state STATE          TCP, SCTP or DCCP state, e.g. ESTABLISHED\n"
-		"      --icmp-type TYPE       ICMP type (needs -p icmp)\n"
-		"      --icmp-code CODE       ICMP code\n"
-		"      --icmp-id ID           ICMP id\n"
-		"      --icmpv6-type TYPE     ICMPv6 type (needs -p icmpv6)\n"
-		"      --icmpv6-code CODE     ICMPv6 code\n"
-		"      --icmpv6-id ID         ICMPv6 id\n"
-		"      --srckey KEY           GRE key, original source (needs -p gre)\n"
-		"      --orig-key-src KEY     the same\n"
-		"      --dstkey KEY           GRE key, original destination\n"
-		"      --orig-key-dst KEY     the same\n"
-		"      --reply-key-src KEY    GRE key, reply source\n"
-		"      --reply-key-dst KEY    GRE key, reply destination\n"
-		"  -n, --src-nat [IP[:PORT]]  source-NATed (to IP[:PORT])\n"
-		"  -g, --dst-nat [IP[:PORT]]  destination-NATed (to IP[:PORT])\n"
-		"  -j, --any-nat [IP[:PORT]]  either\n"
-		"  -m, --mark MARK[/MASK]     entries with (mark & MASK) == MARK\n"
-		"  -w, --zone ZONE            conntrack zone\n"
-		"      --orig-zone ZONE       zone of the original tuple\n"
-		"      --reply-zone ZONE      zone of the reply tuple\n"
-		"  -f, --family FAMILY        ipv4 or ipv6\n"
-		"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n"
-		"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"
+		CT_FILTER_HELP
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
 }
@@ -308,147 +256,45 @@ static int load_ext(struct ls_ctx *c, bool required)
 	return 0;
 }
 
-/* -n/-g/-j take an optional IP[:PORT]: attached (-n1.2.3.4,
- * --src-nat=1.2.3.4) or, as conntrack reads it, the next word when that
- * is not an option. */
-static const char *nat_arg(int argc, char **argv)
-{
-	if (optarg)
-		return optarg;
-	if (optind < argc && argv[optind][0] != '-')
-		return argv[optind++];
-	return NULL;
-}
-
 int do_ls(int argc, char **argv)
 {
-#define F(name, bit)	{ name, required_argument, NULL, FOPT(bit) }
-#define U(name, arg)	{ name, arg, NULL, OPT_UNSUPPORTED }
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "proto", required_argument, NULL, 'p' },
-		{ "protonum", required_argument, NULL, 'p' },
-		{ "src", required_argument, NULL, 's' },
-		{ "orig-src", required_argument, NULL, 's' },
-		{ "dst", required_argument, NULL, 'd' },
-		{ "orig-dst", required_argument, NULL, 'd' },
-		{ "reply-src", required_argument, NULL, 'r' },
-		{ "reply-dst", required_argument, NULL, 'q' },
-		F("mask-src", CTF_MASK_SRC),
-		F("mask-dst", CTF_MASK_DST),
-		F("sport", CTF_SPORT),
-		F("orig-port-src", CTF_SPORT),
-		F("dport", CTF_DPORT),
-		F("orig-port-dst", CTF_DPORT),
-		F("reply-port-src", CTF_REPLY_SPORT),
-		F("reply-port-dst", CTF_REPLY_DPORT),
-		F("state", CTF_STATE),
-		F("icmp-type", CTF_ICMP_TYPE),
-		F("icmp-code", CTF_ICMP_CODE),
-		F("icmp-id", CTF_ICMP_ID),
-		{ "icmpv6-type", required_argument, NULL, OPT_ICMPV6 + 0 },
-		{ "icmpv6-code", required_argument, NULL, OPT_ICMPV6 + 1 },
-		{ "icmpv6-id", required_argument, NULL, OPT_ICMPV6 + 2 },
-		F("srckey", CTF_GRE_SKEY),
-		F("orig-key-src", CTF_GRE_SKEY),
-		F("dstkey", CTF_GRE_DKEY),
-		F("orig-key-dst", CTF_GRE_DKEY),
-		F("reply-key-src", CTF_GRE_RSKEY),
-		F("reply-key-dst", CTF_GRE_RDKEY),
-		{ "src-nat", optional_argument, NULL, 'n' },
-		{ "dst-nat", optional_argument, NULL, 'g' },
-		{ "any-nat", optional_argument, NULL, 'j' },
-		{ "mark", required_argument, NULL, 'm' },
-		{ "zone", required_argument, NULL, 'w' },
-		F("orig-zone", CTF_ORIG_ZONE),
-		F("reply-zone", CTF_REPLY_ZONE),
-		{ "family", required_argument, NULL, 'f' },
-		{ "status", required_argument, NULL, 'u' },
+		CT_FILTER_LONGOPTS,
 		{ "zero", no_argument, NULL, 'z' },
-		{ "netns", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
-		/* conntrack's, not taken by ls (see the comment at OPT_FILTER) */
-		U("label", required_argument), U("label-add", required_argument),
-		U("label-del", optional_argument), U("secmark", required_argument),
-		U("timeout", required_argument), U("event-mask", required_argument),
-		U("buffer-size", required_argument), U("tuple-src", required_argument),
-		U("tuple-dst", required_argument), U("nat-range", required_argument),
-		U("id", optional_argument), U("load-file", required_argument),
-		U("stats", no_argument), U("version", no_argument),
-		U("mask-port-src", required_argument),
-		U("mask-port-dst", required_argument),
-		U("tuple-port-src", required_argument),
-		U("tuple-port-dst", required_argument),
-		U("orig-vtag", required_argument), U("reply-vtag", required_argument),
-		U("role", required_argument),
 		{ NULL, 0, NULL, 0 },
-	};
-#undef F
-#undef U
-	static const unsigned int letters[128] = {
-		['p'] = CTF_PROTO, ['s'] = CTF_SRC, ['d'] = CTF_DST,
-		['r'] = CTF_REPLY_SRC, ['q'] = CTF_REPLY_DST,
-		['m'] = CTF_MARK, ['w'] = CTF_ZONE, ['f'] = CTF_FAMILY,
-		['u'] = CTF_STATUS, ['n'] = CTF_SNAT, ['g'] = CTF_DNAT,
-		['j'] = CTF_ANYNAT,
-	};
-	static const unsigned int icmpv6[] = {
-		CTF_ICMP_TYPE, CTF_ICMP_CODE, CTF_ICMP_ID,
 	};
 	static struct ls_ctx c;		/* big: not on the stack */
 	struct ct_dump_opts dopts;
-	const char *netns = NULL, *arg;
+	const char *netns = NULL;
 	static char obuf[1 << 20];
-	unsigned int fopt;
 	bool zero = false;
 	char err[256];
 	long ret;
-	int opt, rc = EXIT_OK;
+	int opt, frc, rc = EXIT_OK;
 
 	memset(&c, 0, sizeof(c));
 	ct_filter_init(&c.f);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:p:s:d:r:q:m:w:f:u:n::g::j::zN:h",
-				  opts, NULL)) != -1) {
-		fopt = 0;
-		arg = optarg;
+	while ((opt = getopt_long(argc, argv, "o:zh" CT_FILTER_SHORTOPTS, opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			if (parse_output(&c, optarg))
 				return EXIT_USAGE;
 			break;
-		case 'n': case 'g': case 'j':
-			arg = nat_arg(argc, argv);
-			fopt = letters[opt];
-			break;
 		case 'z':
 			zero = true;
-			break;
-		case 'N':
-			netns = optarg;
 			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
-		case OPT_UNSUPPORTED:
-			return p_usage("ls", "%s is a conntrack option that ctdiag ls does not take",
-				       argv[optind - 1]);
-		case OPT_ICMPV6:
-		case OPT_ICMPV6 + 1:
-		case OPT_ICMPV6 + 2:
-			fopt = icmpv6[opt - OPT_ICMPV6] | CTF_ICMPV6;
-			break;
 		default:
-			if (opt >= OPT_FILTER && opt < OPT_FILTER + 32)
-				fopt = 1u << (opt - OPT_FILTER);
-			else if (opt > 0 && opt < 128 && letters[opt])
-				fopt = letters[opt];
-			else
-				return getopt_usage_error("ls", argv);
+			frc = ct_filter_opt(&c.f, &netns, opt, optarg, "ls", argv);
+			if (frc >= 0)
+				return frc;
 		}
-		if (fopt && ct_filter_set(&c.f, fopt, arg, err, sizeof(err)))
-			return p_usage("ls", "%s", err);
 	}
 	if (optind < argc)
 		return p_usage("ls", "unexpected argument '%s'", argv[optind]);

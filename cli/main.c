@@ -26,6 +26,7 @@ static const struct cmd cmds[] = {
 	{ "record", do_record, "write the event stream to a file" },
 	{ "stats",  do_stats,  "module counters beside the kernel's conntrack statistics" },
 	{ "doctor", do_doctor, "which destroy paths a hook-only extension misses on this kernel" },
+	{ "stale",  do_stale,  "flows still sending to a peer or NAT backend that stopped answering" },
 };
 
 static void usage(FILE *fp)
@@ -47,7 +48,8 @@ static void usage(FILE *fp)
 		"  -V, --version  show version\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage error,\n"
-		"3 leaks found (ctdiag leaks), 4 degraded (ctdiag doctor).\n"
+		"3 leaks found (ctdiag leaks), 4 degraded (ctdiag doctor),\n"
+		"5 stale flows found, 6 accounting off (ctdiag stale).\n"
 		"See ctdiag(8).\n");
 }
 

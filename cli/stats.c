@@ -17,6 +17,7 @@
 #include "ctdiag.h"
 #include "ctstats.h"
 #include "dev.h"
+#include "modfeatures.h"
 #include "event.h"
 #include "output.h"
 #include "util.h"
@@ -25,6 +26,8 @@ struct stats {
 	bool module;
 	struct ctdiag_info info;
 	struct ctdiag_counters c;
+	struct ctdiag_features feat;
+	bool have_feat;
 	struct ctdiag_cpu_stat *ring;
 	unsigned int nr_ring;
 	uint64_t entries, max;
@@ -54,6 +57,7 @@ static int read_module(struct stats *s)
 		close(fd);
 		return EXIT_FAIL;
 	}
+	s->have_feat = features_read(fd, &s->feat) == 0;
 	s->nr_ring = s->info.nr_cpus ? s->info.nr_cpus : 1;
 	s->ring = calloc(s->nr_ring, sizeof(*s->ring));
 	req = (struct ctdiag_cpu_stats_req){ .buf = (uintptr_t)s->ring,
@@ -83,6 +87,8 @@ static void print_module(const struct stats *s)
 	open_json_object("module");
 	print_string(PRINT_JSON, "version", NULL, s->info.version);
 	print_uint(PRINT_JSON, "abi_version", NULL, s->info.abi_version);
+	if (s->have_feat)
+		features_print(&s->feat);
 
 	open_json_object("records");
 	print_text("records:");
@@ -238,6 +244,13 @@ static void print_prometheus(const struct stats *s)
 	prom_head("module_loaded", "gauge", "Whether the ctdiag module is loaded (1) or not (0).");
 	prom("module_loaded", NULL, NULL, s->module);
 	if (s->module) {
+		if (s->have_feat) {
+			prom_head("feature_up", "gauge", "Whether a module feature works (1) or not (0: off, waiting for a module, or failed to register; see ctdiag status).");
+			for (i = 0; i < CTDIAG_FEAT_COUNT; i++)
+				prom("feature_up", "feature", feature_name(i),
+				     (uint64_t)(s->feat.state[i] < 0 ? 0 :
+						s->feat.state[i] == CTDIAG_FS_ON));
+		}
 		prom_head("records_live", "gauge", "Extension records in the module's store now.");
 		prom("records_live", NULL, NULL, c->live);
 		prom_head("records_allocated_total", "counter", "Extension records ever created.");

@@ -13,6 +13,7 @@
 #include "ctdiag_abi.h"
 #include "event.h"
 #include "dev.h"
+#include "modfeatures.h"
 #include "output.h"
 #include "util.h"
 
@@ -144,6 +145,7 @@ int do_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctdiag_features feat;
 	struct ctdiag_counters c;
 	struct ctdiag_info info;
 	uint64_t count = 0, max = 0;
@@ -185,6 +187,8 @@ int do_status(int argc, char **argv)
 		print_uint(PRINT_ANY, "ring_kb", " ring_kb=%llu", info.ring_kb);
 		print_uint(PRINT_ANY, "confirm_early_mask", " confirm_early_mask=0x%llx\n", info.confirm_early);
 		close_json_object();
+		if (features_read(fd, &feat) == 0)
+			features_print(&feat);
 		if (ctdiag_dev_counters(fd, &c) == 0) {
 			print_counters(&c);
 			print_cpu_stats(fd, info.nr_cpus);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Confirm-collision probes (../shared/notes/kernel-6.1.md section 2.6).
+ * Confirm-collision probes (kprobe/README.md, "Confirm collisions").
  *
  *  - kretprobe nf_conntrack:nf_ct_resolve_clash (static, __cold noinline):
  *    every confirm-time clash.  At entry the skb's unconfirmed ct (the
@@ -38,6 +38,7 @@
 #include <linux/sched/clock.h>
 #include <linux/skbuff.h>
 #include "ctdiag.h"
+#include "trace.h"
 
 #define NFQ_UNKNOWN	0xffff
 
@@ -88,7 +89,8 @@ struct clash_ctx {
 	struct sk_buff *skb;
 	unsigned long loser;	/* compared only: freed after a merge */
 	unsigned long winner;
-	bool want;
+	bool want;		/* ev is being built */
+	bool ring;		/* ... and goes to the ring */
 	struct ctdiag_event ev;
 };
 
@@ -107,7 +109,9 @@ static void clash_begin(struct clash_ctx *c, struct sk_buff *skb,
 {
 	c->skb = skb;
 	c->loser = (unsigned long)ct;
-	c->want = ctdiag_ring_wants(type);
+	/* the event is built for the ring and for the trace event */
+	c->ring = ctdiag_ring_wants(type);
+	c->want = c->ring || trace_clash_enabled();
 	if (c->want) {
 		ctdiag_event_init(&c->ev, type);
 		ctdiag_event_from_ct(&c->ev, ct);
@@ -122,7 +126,10 @@ static void clash_end(struct clash_ctx *c, unsigned int outcome, int probe,
 	CTDIAG_INC(clash[outcome]);
 	if (c->want) {
 		c->ev.u.clash.outcome = outcome;
-		ctdiag_ring_emit(&c->ev);
+		trace_clash(c->ev.ct_id, c->ev.u.clash.winner_id, c->ev.netns,
+			    outcome, c->ev.u.clash.queue, c->ev.protonum);
+		if (c->ring)
+			ctdiag_ring_emit(&c->ev);
 	}
 	probe_time(probe, t0);
 }
@@ -348,16 +355,26 @@ module_param(confirm_probe, bool, 0444);
 MODULE_PARM_DESC(confirm_probe,
 	"Also probe __nf_conntrack_confirm for non-clash confirm drops (CONFIRM_DROP events); default off");
 
-static struct kretprobe *main_krps[3];
-static unsigned int nr_main_krps;
+/* The main probes, each registered on its own (a kernel that renamed or
+ * inlined one loses that feature only). */
+static struct {
+	struct kretprobe *krp;
+	unsigned int feature;
+	bool on;
+} main_krps[] = {
+	{ &resolve_krp, CTDIAG_FEAT_CLASH },
+	{ &confirm_krp, CTDIAG_FEAT_CONFIRM },
+	{ &update_krp, CTDIAG_FEAT_UPDATE },
+};
 
 static struct kretprobe *verdict_krps[] = {
 	&verdict_krp, &verdict_batch_krp,
 };
 static bool verdict_on;
+static bool clash_notifier_on;
 static DEFINE_MUTEX(verdict_lock);
 
-static void verdict_probes_on(bool quiet)
+static void verdict_probes_on(bool at_load)
 {
 	unsigned int i;
 	int ret;
@@ -371,11 +388,18 @@ static void verdict_probes_on(bool quiet)
 		verdict_krps[i]->kp.flags = 0;
 	}
 	ret = register_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
-	if (!ret)
-		verdict_on = true;
-	else if (!quiet)
-		pr_warn("register_kretprobes(nfqnl_recv_verdict) failed, returned %d: NFQUEUE numbers will be 0xffff\n",
-			ret);
+	if (at_load && ret == -ENOENT) {
+		/* nfnetlink_queue is not loaded: the notifier registers the
+		 * probes when it is */
+		ctdiag_feature_set(CTDIAG_FEAT_VERDICT, CTDIAG_FS_WAITING);
+		goto out;
+	}
+	if (!ret && ctdiag_test_fail_feature(CTDIAG_FEAT_VERDICT)) {
+		unregister_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+		ret = -ENOENT;
+	}
+	verdict_on = !ctdiag_feature_register(CTDIAG_FEAT_VERDICT, ret,
+				"register_kretprobes(nfqnl_recv_verdict)");
 out:
 	mutex_unlock(&verdict_lock);
 }
@@ -383,8 +407,10 @@ out:
 static void verdict_probes_off(void)
 {
 	mutex_lock(&verdict_lock);
-	if (verdict_on)
+	if (verdict_on) {
 		unregister_kretprobes(verdict_krps, ARRAY_SIZE(verdict_krps));
+		ctdiag_feature_set(CTDIAG_FEAT_VERDICT, CTDIAG_FS_WAITING);
+	}
 	verdict_on = false;
 	mutex_unlock(&verdict_lock);
 }
@@ -407,51 +433,65 @@ static struct notifier_block clash_module_nb = {
 	.notifier_call = clash_module_event,
 };
 
-int ctdiag_clash_init(void)
+/* Registers each probe on its own; a probe that fails costs its feature
+ * (reported by ctdiag_feature_register), never the module. */
+void ctdiag_clash_init(void)
 {
 	int maxactive = max_t(int, 64, 4 * num_possible_cpus());
 	unsigned int i;
+	char what[64];
 	int ret;
 
-	nr_main_krps = 0;
-	main_krps[nr_main_krps++] = &resolve_krp;
-	if (confirm_probe)
-		main_krps[nr_main_krps++] = &confirm_krp;
-	main_krps[nr_main_krps++] = &update_krp;
-	for (i = 0; i < nr_main_krps; i++)
-		main_krps[i]->maxactive = maxactive;
 	for (i = 0; i < ARRAY_SIZE(verdict_krps); i++)
 		verdict_krps[i]->maxactive = maxactive;
-	ret = register_kretprobes(main_krps, nr_main_krps);
-	if (ret) {
-		pr_err("register_kretprobes(resolve_clash, confirm, update) failed, returned %d\n",
-		       ret);
-		return ret;
+	for (i = 0; i < ARRAY_SIZE(main_krps); i++) {
+		struct kretprobe *krp = main_krps[i].krp;
+
+		main_krps[i].on = false;
+		if (krp == &confirm_krp && !confirm_probe)
+			continue;	/* opt-in, state stays "off" */
+		krp->maxactive = maxactive;
+		krp->kp.addr = NULL;
+		krp->kp.flags = 0;
+		krp->nmissed = 0;
+		snprintf(what, sizeof(what), "register_kretprobe(%s)",
+			 krp->kp.symbol_name);
+		main_krps[i].on = !CTDIAG_FEATURE_TRY(main_krps[i].feature,
+						      register_kretprobe(krp),
+						      what);
 	}
 	/* nfnetlink_queue is loaded on demand: probe it now if it is live,
 	 * and whenever it comes later (notifier first, so none is missed). */
 	ret = register_module_notifier(&clash_module_nb);
 	if (ret) {
-		pr_err("register_module_notifier failed, returned %d\n", ret);
-		unregister_kretprobes(main_krps, nr_main_krps);
-		return ret;
+		ctdiag_feature_register(CTDIAG_FEAT_VERDICT, ret,
+					"register_module_notifier");
+		clash_notifier_on = false;
+		return;
 	}
+	clash_notifier_on = true;
 	verdict_probes_on(true);
-	return 0;
 }
 
 void ctdiag_clash_exit(void)
 {
 	unsigned int i;
 
-	unregister_module_notifier(&clash_module_nb);
+	if (clash_notifier_on)
+		unregister_module_notifier(&clash_module_nb);
+	clash_notifier_on = false;
 	verdict_probes_off();
-	unregister_kretprobes(main_krps, nr_main_krps);
-	for (i = 0; i < nr_main_krps; i++)
-		if (main_krps[i]->nmissed)
-			pr_info("kretprobe %s missed %d\n",
-				main_krps[i]->kp.symbol_name,
-				main_krps[i]->nmissed);
+	for (i = 0; i < ARRAY_SIZE(main_krps); i++) {
+		struct kretprobe *krp = main_krps[i].krp;
+
+		if (!main_krps[i].on)
+			continue;
+		unregister_kretprobe(krp);
+		main_krps[i].on = false;
+		if (krp->nmissed)
+			pr_info("kretprobe %s missed %d\n", krp->kp.symbol_name,
+				krp->nmissed);
+	}
 }
 
 void ctdiag_clash_counters(struct ctdiag_counters *c)

@@ -292,12 +292,11 @@ int ctdiag_confirm_early_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(ce_ops); i++)
 		ce_ops[i].priority = confirm_early_prio;
-	ret = register_pernet_subsys(&ce_net_ops);
-	if (ret) {
-		pr_err("confirm_early: registering netfilter hooks failed, returned %d\n",
-		       ret);
-		return ret;
-	}
+	ret = CTDIAG_FEATURE_TRY(CTDIAG_FEAT_CONFIRM_EARLY,
+				 register_pernet_subsys(&ce_net_ops),
+				 "register_pernet_subsys(confirm_early hooks)");
+	if (ret)
+		return 0;	/* the rest of the module works without it */
 	ce_registered = true;
 	pr_info("confirm_early: udp=%d udplite=%d at priority %d in POSTROUTING and LOCAL_IN\n",
 		!!(ctdiag_confirm_early_mask & CTDIAG_CE_UDP),

@@ -12,9 +12,11 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "ctdiag_abi.h"
+#include "testknobs.h"
 
 #define CTDIAG_VERSION "0.1.0"
 
@@ -23,7 +25,6 @@ extern int ctdiag_intercept;		/* enum ctdiag_intercept */
 extern unsigned int ctdiag_idle_timeout;	/* seconds, 0 = off */
 extern unsigned int ctdiag_ring_kb;		/* per CPU, 0 = ring off */
 extern unsigned int ctdiag_confirm_early_mask;	/* enum ctdiag_confirm_early */
-extern unsigned int ctdiag_fail_alloc_every;	/* test: fail every Nth alloc */
 extern u64 ctdiag_load_real_ns;
 
 /* Set first thing at unload: every handler becomes a no-op. */
@@ -79,6 +80,21 @@ static inline u64 ctdiag_boot_to_real_ns(u64 boot_ns)
 /* main.c: sum per-CPU counters and ask each part for what it owns. */
 void ctdiag_counters_fill(struct ctdiag_counters *c);
 void ctdiag_info_fill(struct ctdiag_info *info);
+
+/* main.c: per-feature state (lib/ctdiag_abi.h, enum ctdiag_feature). */
+const char *ctdiag_feature_name(unsigned int feature);
+int ctdiag_feature_register(unsigned int feature, int ret, const char *what);
+void ctdiag_feature_set(unsigned int feature, int state);
+void ctdiag_features_fill(struct ctdiag_features *f);
+/* Register FEATURE with CALL (an int expression), unless the test build
+ * fails it on purpose (fail_feature=, testknobs.h); record and report the
+ * outcome.  Evaluates to 0 or the -errno. */
+#define CTDIAG_FEATURE_TRY(feature, call, what) ({			\
+	int __ret = ctdiag_test_fail_feature(feature);			\
+	if (!__ret)							\
+		__ret = (call);						\
+	ctdiag_feature_register(feature, __ret, what);			\
+})
 
 /* ct.c: conntrack -> ABI fields.  ctdiag_ct_id() is what conntrack -L -o id
  * prints: ctnetlink puts nf_ct_get_id() on the wire unswapped and
@@ -201,7 +217,7 @@ int ctdiag_expiry_init(void);
 void ctdiag_expiry_exit(void);
 
 /* clash.c */
-int ctdiag_clash_init(void);
+void ctdiag_clash_init(void);
 void ctdiag_clash_exit(void);
 void ctdiag_clash_counters(struct ctdiag_counters *c);
 

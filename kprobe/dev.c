@@ -84,6 +84,12 @@ static long ctdiag_ioctl(struct file *file, unsigned int cmd,
 		ctdiag_counters_fill(&c);
 		return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
 	}
+	case CTDIAG_IOC_FEATURES: {
+		struct ctdiag_features f;
+
+		ctdiag_features_fill(&f);
+		return copy_to_user(uarg, &f, sizeof(f)) ? -EFAULT : 0;
+	}
 	case CTDIAG_IOC_SNAPSHOT:
 		return ctdiag_store_snapshot(uarg);
 	case CTDIAG_IOC_CPU_STATS:

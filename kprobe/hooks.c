@@ -113,12 +113,19 @@ static struct pernet_operations ctdiag_net_ops = {
 	.exit		= ctdiag_net_exit,
 };
 
+static bool hooks_registered;
+
 int ctdiag_hooks_init(void)
 {
-	return register_pernet_subsys(&ctdiag_net_ops);
+	int ret = register_pernet_subsys(&ctdiag_net_ops);
+
+	hooks_registered = !ret;
+	return ret;
 }
 
 void ctdiag_hooks_exit(void)
 {
-	unregister_pernet_subsys(&ctdiag_net_ops);
+	if (hooks_registered)
+		unregister_pernet_subsys(&ctdiag_net_ops);
+	hooks_registered = false;
 }

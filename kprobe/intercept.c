@@ -2,8 +2,8 @@
 /*
  * How records learn that their conntrack died (module parameter intercept=).
  *
- * On 6.1 every nf_conn is finally freed by nf_ct_destroy(); it is entered
- * (../shared/notes/kernel-6.1.md section 1.3)
+ * On 6.1 and 6.12 every nf_conn is finally freed by nf_ct_destroy(); it
+ * is entered (kprobe/README.md, "How a conntrack is freed")
  *  (a) through nf_conntrack_put() -> nf_conntrack_destroy() ->
  *      nf_ct_hook->destroy: core networking code dropping the last skb
  *      reference, e.g. an unconfirmed ct whose packet was dropped or
@@ -32,6 +32,7 @@
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include "ctdiag.h"
+#include "trace.h"
 
 static struct nf_ct_hook ctdiag_ct_hook;	/* our copy of the ops */
 static const struct nf_ct_hook *orig_ct_hook;
@@ -47,6 +48,8 @@ static void destroy_event(const struct nf_conn *ct, u16 path, bool had_ext,
 {
 	struct ctdiag_event ev;
 
+	if (trace_ct_destroy_enabled())
+		trace_ct_destroy(ctdiag_ct_id(ct), path, had_ext);
 	if (!ctdiag_ring_wants(CTDIAG_EV_CT_DESTROY))
 		return;
 	/* Still intact: refcount 0, but nothing is freed before
@@ -133,11 +136,11 @@ static int hook_swap(void)
 	cur = rcu_dereference(nf_ct_hook);
 	rcu_read_unlock();
 	if (!cur) {
-		pr_err("intercept=hook: nf_ct_hook is NULL (nf_conntrack not initialised); refusing to load\n");
+		pr_err("nf_ct_hook is NULL (nf_conntrack not initialised)\n");
 		return -ENOENT;
 	}
 	if (cur->destroy != nf_ct_destroy) {
-		pr_err("intercept=hook: nf_ct_hook->destroy is %ps, not nf_ct_destroy: another module has replaced nf_ct_hook; refusing to load\n",
+		pr_err("nf_ct_hook->destroy is %ps, not nf_ct_destroy: another module has replaced nf_ct_hook\n",
 		       cur->destroy);
 		return -EBUSY;
 	}
@@ -148,7 +151,7 @@ static int hook_swap(void)
 	orig_ct_hook = cur;
 	if (cmpxchg((__force const struct nf_ct_hook **)&nf_ct_hook, cur,
 		    &ctdiag_ct_hook) != cur) {
-		pr_err("intercept=hook: nf_ct_hook changed while being swapped; refusing to load\n");
+		pr_err("nf_ct_hook changed while being swapped\n");
 		return -EBUSY;
 	}
 	hook_swapped = true;
@@ -171,21 +174,32 @@ static void hook_restore(void)
 	hook_swapped = false;
 }
 
+/*
+ * The store needs one path that sees every free: the nf_ct_destroy probe
+ * (intercept=destroy or both), or the hook with intercept=hook.  That one
+ * is required; with intercept=both the hook is an extra that may fail
+ * (another module replaced nf_ct_hook, say) and costs only its feature.
+ */
 int ctdiag_intercept_init(void)
 {
+	bool want_probe = ctdiag_intercept & CTDIAG_INTERCEPT_DESTROY;
 	int ret;
 
 	if (ctdiag_intercept & CTDIAG_INTERCEPT_HOOK) {
-		ret = hook_swap();
-		if (ret)
+		ret = CTDIAG_FEATURE_TRY(CTDIAG_FEAT_HOOK, hook_swap(),
+					 "swapping nf_ct_hook");
+		if (ret && !want_probe) {
+			pr_err("intercept=hook and the hook could not be installed: refusing to load\n");
 			return ret;
+		}
 	}
-	if (ctdiag_intercept & CTDIAG_INTERCEPT_DESTROY) {
+	if (want_probe) {
 		destroy_kp.addr = (kprobe_opcode_t *)nf_ct_destroy;
-		ret = register_kprobe(&destroy_kp);
+		ret = CTDIAG_FEATURE_TRY(CTDIAG_FEAT_DESTROY,
+					 register_kprobe(&destroy_kp),
+					 "register_kprobe(nf_ct_destroy)");
 		if (ret) {
-			pr_err("register_kprobe(nf_ct_destroy) failed, returned %d\n",
-			       ret);
+			pr_err("no interception path sees every conntrack free: refusing to load\n");
 			hook_restore();
 			return ret;
 		}

@@ -3,10 +3,12 @@
  * ctdiag.ko - per-conntrack extension store with a correct memory
  * lifecycle, and a recorder of extension events and confirm collisions.
  *
- * This file owns the module parameters and the init/exit order.  The exit
- * order follows ../shared/notes/kernel-6.1.md section 7: stop producers,
- * unhook, restore nf_ct_hook, unregister probes, wait for RCU, stop our own
- * work, free what is left, remove the user interface.
+ * This file owns the init/exit order, the feature states and most module
+ * parameters (clash.c and confirm_early.c define the ones only they read;
+ * the test build's knobs are in testknobs.c).  The exit order is
+ * explained in kprobe/README.md, "Unload order": stop producers, unhook,
+ * unregister probes, restore nf_ct_hook, wait for RCU, stop our own work,
+ * free what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,7 +28,6 @@ int ctdiag_intercept = CTDIAG_INTERCEPT_BOTH;
 unsigned int ctdiag_idle_timeout;
 unsigned int ctdiag_ring_kb;
 unsigned int ctdiag_confirm_early_mask;
-unsigned int ctdiag_fail_alloc_every;
 
 static char *intercept = "both";
 module_param(intercept, charp, 0444);
@@ -46,11 +47,6 @@ static char *confirm_early = "";
 module_param(confirm_early, charp, 0444);
 MODULE_PARM_DESC(confirm_early,
 	"Comma-separated L4 protocols whose new entries are confirmed before NFQUEUE (udp, udplite); empty = off");
-
-static int fail_alloc_every;
-module_param(fail_alloc_every, int, 0444);
-MODULE_PARM_DESC(fail_alloc_every,
-	"Testing: make every Nth record allocation fail (0 = never)");
 
 static int parse_confirm_early(const char *s, unsigned int *mask)
 {
@@ -95,11 +91,6 @@ static int validate_params(void)
 		pr_err("invalid ring_kb=%d: 0..65536 KiB per CPU\n", ring_kb);
 		return -EINVAL;
 	}
-	if (fail_alloc_every < 0) {
-		pr_err("invalid fail_alloc_every=%d: must be >= 0\n",
-		       fail_alloc_every);
-		return -EINVAL;
-	}
 	if (parse_confirm_early(confirm_early, &ctdiag_confirm_early_mask)) {
 		pr_err("invalid confirm_early=%s: comma-separated list of udp, udplite\n",
 		       confirm_early);
@@ -107,7 +98,6 @@ static int validate_params(void)
 	}
 	ctdiag_idle_timeout = idle_timeout;
 	ctdiag_ring_kb = ring_kb;
-	ctdiag_fail_alloc_every = fail_alloc_every;
 	return 0;
 }
 
@@ -124,6 +114,55 @@ void ctdiag_info_fill(struct ctdiag_info *info)
 	info->ext_rec_size = sizeof(struct ctdiag_ext_rec);
 	info->load_real_ns = ctdiag_load_real_ns;
 	strscpy(info->version, CTDIAG_VERSION, sizeof(info->version));
+}
+
+static int feature_state[CTDIAG_FEAT_MAX];
+
+#define FEAT_NAME_(id, name, target, lost) [CTDIAG_FEAT_##id] = name,
+static const char *const feature_names[CTDIAG_FEAT_COUNT] = {
+	CTDIAG_FEATURE_LIST(FEAT_NAME_)
+};
+#define FEAT_LOST_(id, name, target, lost) [CTDIAG_FEAT_##id] = lost,
+static const char *const feature_lost[CTDIAG_FEAT_COUNT] = {
+	CTDIAG_FEATURE_LIST(FEAT_LOST_)
+};
+
+const char *ctdiag_feature_name(unsigned int feature)
+{
+	return feature < CTDIAG_FEAT_COUNT ? feature_names[feature] : NULL;
+}
+
+void ctdiag_feature_set(unsigned int feature, int state)
+{
+	if (feature < CTDIAG_FEAT_COUNT)
+		WRITE_ONCE(feature_state[feature], state);
+}
+
+/*
+ * Registration of FEATURE returned RET (WHAT names the call): a failure
+ * is one line in dmesg and the feature's state; the caller goes on
+ * without it unless the feature is required.  Returns RET.
+ */
+int ctdiag_feature_register(unsigned int feature, int ret, const char *what)
+{
+	if (ret) {
+		pr_warn("feature %s unavailable: %s failed (%d): %s\n",
+			feature_names[feature], what, ret,
+			feature_lost[feature]);
+		ctdiag_feature_set(feature, ret);
+	} else {
+		ctdiag_feature_set(feature, CTDIAG_FS_ON);
+	}
+	return ret;
+}
+
+void ctdiag_features_fill(struct ctdiag_features *f)
+{
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < CTDIAG_FEAT_COUNT; i++)
+		f->state[i] = READ_ONCE(feature_state[i]);
 }
 
 void ctdiag_counters_fill(struct ctdiag_counters *c)
@@ -168,11 +207,11 @@ static int __init ctdiag_init(void)
 		return ret;
 	ctdiag_load_real_ns = ktime_get_real_ns();
 
-	ret = ctdiag_ring_init();
-	if (ret) {
-		pr_err("ring init failed, returned %d\n", ret);
-		return ret;
-	}
+	memset(feature_state, 0, sizeof(feature_state));
+	/* The ring is optional: without it there are no events. */
+	if (ctdiag_ring_kb)
+		CTDIAG_FEATURE_TRY(CTDIAG_FEAT_RING, ctdiag_ring_init(),
+				   "ring_buffer_alloc");
 	ret = ctdiag_store_init();
 	if (ret) {
 		pr_err("store init failed, returned %d\n", ret);
@@ -183,21 +222,15 @@ static int __init ctdiag_init(void)
 		pr_err("intercept init failed, returned %d\n", ret);
 		goto out_store;
 	}
-	ret = ctdiag_clash_init();
-	if (ret) {
-		pr_err("clash probes init failed, returned %d\n", ret);
-		goto out_intercept;
-	}
+	ctdiag_clash_init();	/* optional, per probe */
 	ret = ctdiag_expiry_init();
 	if (ret) {
 		pr_err("expiry init failed, returned %d\n", ret);
 		goto out_clash;
 	}
-	ret = ctdiag_hooks_init();
-	if (ret) {
-		pr_err("netfilter hooks init failed, returned %d\n", ret);
-		goto out_expiry;
-	}
+	/* Without packet hooks the store holds API records only. */
+	CTDIAG_FEATURE_TRY(CTDIAG_FEAT_PKT_HOOKS, ctdiag_hooks_init(),
+			   "register_pernet_subsys(packet hooks)");
 	ret = ctdiag_confirm_early_init();
 	if (ret) {
 		pr_err("confirm_early init failed, returned %d\n", ret);
@@ -218,11 +251,9 @@ out_confirm_early:
 out_hooks:
 	WRITE_ONCE(ctdiag_stopping, true);
 	ctdiag_hooks_exit();
-out_expiry:
 	ctdiag_expiry_exit();
 out_clash:
 	ctdiag_clash_exit();
-out_intercept:
 	ctdiag_intercept_exit();
 out_store:
 	ctdiag_store_exit();

@@ -42,6 +42,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include "ctdiag.h"
+#include "compat.h"
 
 #define RING_ALL_EVENTS	(GENMASK(CTDIAG_EV_MAX - 1, 1) & ~BIT(CTDIAG_EV_LOST))
 
@@ -186,7 +187,7 @@ void ctdiag_ring_emit(struct ctdiag_event *ev)
 	rbe = ring_buffer_lock_reserve(ring_buf, sizeof(*ev));
 	if (rbe) {
 		memcpy(ring_buffer_event_data(rbe), ev, sizeof(*ev));
-		ring_buffer_unlock_commit(ring_buf, rbe);
+		ctdiag_rb_commit(ring_buf, rbe);
 		CTDIAG_INC(ring_written);
 	} else {
 		CTDIAG_INC(ring_lost);

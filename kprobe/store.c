@@ -30,6 +30,7 @@
 #include <linux/uaccess.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include "ctdiag.h"
+#include "trace.h"
 #include "ctdiag_ext.h"
 
 #define STORE_BITS	16		/* 64 Ki buckets: ~16 per bucket at 1 M */
@@ -130,6 +131,7 @@ static void ext_emit_alloc(const struct ctdiag_ext *rec)
 {
 	struct ctdiag_event ev;
 
+	trace_ext_alloc(rec->id, rec->netns, rec->how, rec->orig.protonum);
 	if (!ctdiag_ring_wants(CTDIAG_EV_EXT_ALLOC))
 		return;
 	ctdiag_event_init(&ev, CTDIAG_EV_EXT_ALLOC);
@@ -145,6 +147,9 @@ static void ext_emit_free(const struct ctdiag_ext *rec, u16 path)
 	u64 now;
 	int d;
 
+	if (trace_ext_free_enabled())
+		trace_ext_free(rec->id, rec->netns, path,
+			       ktime_get_boot_fast_ns() - rec->created_boot_ns);
 	if (!ctdiag_ring_wants(CTDIAG_EV_EXT_FREE))
 		return;
 	now = ktime_get_boot_fast_ns();
@@ -250,7 +255,7 @@ static void ext_refresh_reply(struct ctdiag_ext *rec, const struct nf_conn *ct)
 
 static struct ctdiag_ext *ext_alloc(struct nf_conn *ct, u16 how, gfp_t gfp)
 {
-	unsigned int every = READ_ONCE(ctdiag_fail_alloc_every);
+	unsigned int every = ctdiag_fail_alloc_every;
 	const struct nf_conntrack_zone *zone = nf_ct_zone(ct);
 	struct ctdiag_ext *rec;
 	int d;

@@ -7,7 +7,7 @@
  * asserted in both builds, and any incompatible change bumps
  * CTDIAG_ABI_VERSION.  Records never carry kernel pointers: connections are
  * named by their conntrack id, as `conntrack -L -o id` prints it
- * (ntohl(nf_ct_get_id(ct)); see ../shared/notes/kernel-6.1.md section 5),
+ * (ntohl(nf_ct_get_id(ct)); see kprobe/README.md, "Conntrack ids"),
  * and namespaces by the inode number of their /proc/PID/ns/net.
  */
 #ifndef CTDIAG_ABI_H
@@ -310,6 +310,56 @@ struct ctdiag_info {
 };
 CTDIAG_ASSERT_SIZE(struct ctdiag_info, 72);
 
+/*
+ * Features: each probe and hook is registered on its own, and one that
+ * cannot be (symbol missing or inlined on this kernel, not probe-able,
+ * another module in the way) costs its feature, not the module.  Only an
+ * interception path that sees every free is required (destroy-probe, or
+ * hook with intercept=hook).  X(ID, name, what it attaches to, what is
+ * lost without it); names are what status, doctor and stats print.
+ */
+#define CTDIAG_FEATURE_LIST(X)						\
+	X(HOOK, "hook", "nf_ct_hook->destroy",				\
+	  "frees via nf_ct_hook are seen by the destroy probe only")	\
+	X(DESTROY, "destroy-probe", "nf_ct_destroy",			\
+	  "direct nf_ct_destroy calls are not seen")			\
+	X(CLASH, "clash-probe", "nf_ct_resolve_clash",			\
+	  "no records of confirm collisions")				\
+	X(CONFIRM, "confirm-probe", "__nf_conntrack_confirm",		\
+	  "no CONFIRM_DROP records (off unless confirm_probe=1)")	\
+	X(UPDATE, "nfq-update-probe", "nf_conntrack_update",		\
+	  "no records of NFQUEUE reinject swaps and drops")		\
+	X(VERDICT, "nfq-verdict-probe", "nfqnl_recv_verdict",		\
+	  "collision records carry no NFQUEUE number")			\
+	X(PKT_HOOKS, "packet-hooks", "netfilter hooks",		\
+	  "no records are created from packets (API records only)")	\
+	X(CONFIRM_EARLY, "confirm-early", "netfilter hooks",		\
+	  "confirm_early= does nothing")				\
+	X(RING, "ring", "ring buffer",					\
+	  "no events on /dev/ctdiag (watch, record)")
+
+#define CTDIAG_FEAT_ENUM_(id, name, target, lost) CTDIAG_FEAT_##id,
+enum ctdiag_feature {
+	CTDIAG_FEATURE_LIST(CTDIAG_FEAT_ENUM_)
+	CTDIAG_FEAT_COUNT,		/* features this ABI knows */
+	CTDIAG_FEAT_MAX = 16		/* slots in struct ctdiag_features */
+};
+#undef CTDIAG_FEAT_ENUM_
+
+/* A feature's state: > 0 as below, < 0 the -errno its registration got. */
+enum ctdiag_feature_state {
+	CTDIAG_FS_OFF = 0,		/* not asked for (module parameters) */
+	CTDIAG_FS_ON = 1,		/* registered and working */
+	CTDIAG_FS_WAITING = 2,		/* waits for a module to load (the
+					 * NFQUEUE verdict probe needs
+					 * nfnetlink_queue) */
+};
+
+struct ctdiag_features {
+	__s32	state[CTDIAG_FEAT_MAX];	/* enum ctdiag_feature_state or -errno */
+};
+CTDIAG_ASSERT_SIZE(struct ctdiag_features, 64);
+
 /* Per-CPU ring statistics: user passes an array of nr entries. */
 struct ctdiag_cpu_stat {
 	__u64	written;
@@ -376,5 +426,6 @@ CTDIAG_ASSERT_SIZE(struct ctdiag_snapshot_req, 40);
 #define CTDIAG_IOC_CPU_STATS	_IOWR(CTDIAG_IOC_MAGIC, 3, struct ctdiag_cpu_stats_req)
 #define CTDIAG_IOC_SET_FILTER	_IOW(CTDIAG_IOC_MAGIC, 4, struct ctdiag_filter)
 #define CTDIAG_IOC_SNAPSHOT	_IOWR(CTDIAG_IOC_MAGIC, 5, struct ctdiag_snapshot_req)
+#define CTDIAG_IOC_FEATURES	_IOR(CTDIAG_IOC_MAGIC, 6, struct ctdiag_features)
 
 #endif /* CTDIAG_ABI_H */

@@ -281,12 +281,29 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
+/* A ctnetlink request header of type msg in buf; its sequence number in
+ * *seq. */
+static struct nlmsghdr *put_request(char *buf, uint16_t msg, uint16_t flags,
+				    uint8_t family, unsigned int *seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfh;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = *seq = time(NULL);
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = family;
+	nfh->version = NFNETLINK_V0;
+	nfh->res_id = 0;
+	return nlh;
+}
+
 static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 {
 	struct dump_ctx d = *dc;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfh;
 	unsigned int seq, portid;
 	int rcvbuf, ret, one = 1;
 	char *buf;
@@ -317,15 +334,8 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) |
-			  (o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET);
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = time(NULL);
-	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
-	nfh->nfgen_family = o->family;
-	nfh->version = NFNETLINK_V0;
-	nfh->res_id = 0;
+	nlh = put_request(buf, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET,
+			  NLM_F_DUMP, o->family, &seq);
 	if (o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(o->mark_mask));
@@ -368,6 +378,79 @@ long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)
 	struct dump_ctx d = { .msg_cb = cb, .arg = arg };
 
 	return dump(o, &d);
+}
+
+static void put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
+		      const struct ct_msg_tuple *t)
+{
+	bool v4 = family == AF_INET;
+	bool icmp6 = t->protonum == IPPROTO_ICMPV6;
+	struct nlattr *tup, *nest;
+
+	tup = mnl_attr_nest_start(nlh, type);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put(nlh, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC, v4 ? 4 : 16, t->src);
+	mnl_attr_put(nlh, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST, v4 ? 4 : 16, t->dst);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->protonum);
+	/* ports and GRE keys as dumped (network order), ICMP id, type, code */
+	if (t->set & CTMT_SPORT)
+		mnl_attr_put(nlh, CTA_PROTO_SRC_PORT, 2, &t->l4src);
+	if (t->set & CTMT_DPORT)
+		mnl_attr_put(nlh, CTA_PROTO_DST_PORT, 2, t->l4dst);
+	if (t->set & CTMT_ICMP_ID)
+		mnl_attr_put(nlh, icmp6 ? CTA_PROTO_ICMPV6_ID : CTA_PROTO_ICMP_ID,
+			     2, &t->l4src);
+	if (t->set & CTMT_ICMP_TYPE)
+		mnl_attr_put_u8(nlh, icmp6 ? CTA_PROTO_ICMPV6_TYPE : CTA_PROTO_ICMP_TYPE,
+				t->l4dst[0]);
+	if (t->set & CTMT_ICMP_CODE)
+		mnl_attr_put_u8(nlh, icmp6 ? CTA_PROTO_ICMPV6_CODE : CTA_PROTO_ICMP_CODE,
+				t->l4dst[1]);
+	mnl_attr_nest_end(nlh, nest);
+	if (t->set & CTMT_ZONE)
+		mnl_attr_put_u16(nlh, CTA_TUPLE_ZONE, htons(t->zone));
+	mnl_attr_nest_end(nlh, tup);
+}
+
+int ct_delete(const struct ct_msg *m)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	unsigned int seq, portid;
+	ssize_t n;
+	int ret;
+
+	if (!(m->set & CTM_ORIG) || !(m->set & CTM_ID) ||
+	    (m->family != AF_INET && m->family != AF_INET6))
+		return -EINVAL;
+	nl = open_in_netns(-1, &ret);
+	if (!nl)
+		return ret;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = put_request(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family, &seq);
+	put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
+	if (m->set & CTM_ZONE)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(m->zone));
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(m->id));
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0)
+		ret = -errno;
+	else
+		ret = mnl_cb_run(buf, n, seq, portid, NULL, NULL) < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
 }
 
 int netns_open(const char *name, char *path, size_t pathlen)

@@ -57,6 +57,14 @@ struct ct_msg;
 typedef int (*ct_dump_msg_cb)(const struct ct_msg *m, void *arg);
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg);
 
+/* Delete the entry m names, in the current network namespace: its
+ * original tuple (with the tuple's zone), its zone and its id.  ctnetlink
+ * looks the entry up by tuple and refuses with -ENOENT when the one found
+ * has another id, so an entry that died and was replaced by a new one for
+ * the same tuple since m was dumped is left alone.  0 or -errno (-ENOENT:
+ * gone or replaced; -EPERM: no CAP_NET_ADMIN). */
+int ct_delete(const struct ct_msg *m);
+
 /* Namespaces.  A NAME without '/' means /run/netns/NAME (as ip -n does);
  * anything with a '/' is a path (/proc/PID/ns/net, a bind mount). */
 int netns_open(const char *name_or_path, char *path, size_t pathlen);

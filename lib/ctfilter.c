@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -496,6 +497,52 @@ int ct_filter_finish(struct ct_filter *f, char *err, size_t errlen)
 	if (f->family)
 		f->set |= CTF_FAMILY;
 	return 0;
+}
+
+int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
+		  const char *arg, const char *cmd, char **argv)
+{
+	static const unsigned int icmpv6[] = {
+		CTF_ICMP_TYPE, CTF_ICMP_CODE, CTF_ICMP_ID,
+	};
+	unsigned int fopt;
+	char err[256];
+
+	switch (opt) {
+	case 'p': fopt = CTF_PROTO; break;
+	case 's': fopt = CTF_SRC; break;
+	case 'd': fopt = CTF_DST; break;
+	case 'r': fopt = CTF_REPLY_SRC; break;
+	case 'q': fopt = CTF_REPLY_DST; break;
+	case 'm': fopt = CTF_MARK; break;
+	case 'w': fopt = CTF_ZONE; break;
+	case 'f': fopt = CTF_FAMILY; break;
+	case 'u': fopt = CTF_STATUS; break;
+	case 'n': case 'g': case 'j':
+		fopt = opt == 'n' ? CTF_SNAT : opt == 'g' ? CTF_DNAT : CTF_ANYNAT;
+		/* IP[:PORT] attached, or the next word if not an option */
+		if (!arg && argv[optind] && argv[optind][0] != '-')
+			arg = argv[optind++];
+		break;
+	case 'N':
+		*netns = arg;
+		return -1;
+	case CTF_OPT_ICMPV6:
+	case CTF_OPT_ICMPV6 + 1:
+	case CTF_OPT_ICMPV6 + 2:
+		fopt = icmpv6[opt - CTF_OPT_ICMPV6] | CTF_ICMPV6;
+		break;
+	case CTF_OPT_UNSUPPORTED:
+		return p_usage(cmd, "%s is a conntrack option that ctdiag %s does not take",
+			       argv[optind - 1], cmd);
+	default:
+		if (opt < CTF_OPT_FILTER || opt >= CTF_OPT_FILTER + 32)
+			return getopt_usage_error(cmd, argv);
+		fopt = 1u << (opt - CTF_OPT_FILTER);
+	}
+	if (ct_filter_set(f, fopt, arg, err, sizeof(err)))
+		return p_usage(cmd, "%s", err);
+	return -1;
 }
 
 void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o)

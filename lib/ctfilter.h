@@ -114,6 +114,142 @@ void ct_filter_dump_opts(const struct ct_filter *f, struct ct_dump_opts *o);
 /* Does ct pass every filter that is set? */
 bool ct_filter_match(const struct ct_filter *f, const struct ct_msg *m);
 
+/*
+ * The filter options as getopt_long takes them, shared by the commands
+ * that filter the live table (ls, stale) so their names and meaning cannot
+ * drift apart: CT_FILTER_SHORTOPTS goes into the short-option string,
+ * CT_FILTER_LONGOPTS into the struct option array, CT_FILTER_HELP into the
+ * help text, and ct_filter_opt() handles what getopt returned.  -N/--netns
+ * is among them: it picks the namespace whose table is read (-n is
+ * conntrack's --src-nat).  conntrack's long options that are not filters
+ * here are in the table too, as errors, so that an abbreviation is
+ * ambiguous exactly where it is for conntrack (--ma: --mark, --mask-src).
+ * A command numbers its own long-only options from CTF_OPT_END (below
+ * CTF_OPT_FILTER).
+ */
+enum {
+	CTF_OPT_UNSUPPORTED = 256,
+	CTF_OPT_ICMPV6,			/* + 0, 1, 2: --icmpv6-type, -code, -id */
+	CTF_OPT_END = CTF_OPT_ICMPV6 + 3,
+	CTF_OPT_FILTER = 512,		/* + the bit number of a CTF_* option */
+};
+#define CTF_OPT(bit)	(CTF_OPT_FILTER + __builtin_ctz(bit))
+#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:n::g::j::N:"
+#define CTF_LONG_(name, bit)	{ name, required_argument, NULL, CTF_OPT(bit) }
+#define CTF_UNSUP_(name, arg)	{ name, arg, NULL, CTF_OPT_UNSUPPORTED }
+#define CT_FILTER_LONGOPTS						\
+	{ "proto", required_argument, NULL, 'p' },			\
+	{ "protonum", required_argument, NULL, 'p' },			\
+	{ "src", required_argument, NULL, 's' },			\
+	{ "orig-src", required_argument, NULL, 's' },			\
+	{ "dst", required_argument, NULL, 'd' },			\
+	{ "orig-dst", required_argument, NULL, 'd' },			\
+	{ "reply-src", required_argument, NULL, 'r' },			\
+	{ "reply-dst", required_argument, NULL, 'q' },			\
+	CTF_LONG_("mask-src", CTF_MASK_SRC),				\
+	CTF_LONG_("mask-dst", CTF_MASK_DST),				\
+	CTF_LONG_("sport", CTF_SPORT),					\
+	CTF_LONG_("orig-port-src", CTF_SPORT),				\
+	CTF_LONG_("dport", CTF_DPORT),					\
+	CTF_LONG_("orig-port-dst", CTF_DPORT),				\
+	CTF_LONG_("reply-port-src", CTF_REPLY_SPORT),			\
+	CTF_LONG_("reply-port-dst", CTF_REPLY_DPORT),			\
+	CTF_LONG_("state", CTF_STATE),					\
+	CTF_LONG_("icmp-type", CTF_ICMP_TYPE),				\
+	CTF_LONG_("icmp-code", CTF_ICMP_CODE),				\
+	CTF_LONG_("icmp-id", CTF_ICMP_ID),				\
+	{ "icmpv6-type", required_argument, NULL, CTF_OPT_ICMPV6 + 0 },	\
+	{ "icmpv6-code", required_argument, NULL, CTF_OPT_ICMPV6 + 1 },	\
+	{ "icmpv6-id", required_argument, NULL, CTF_OPT_ICMPV6 + 2 },	\
+	CTF_LONG_("srckey", CTF_GRE_SKEY),				\
+	CTF_LONG_("orig-key-src", CTF_GRE_SKEY),			\
+	CTF_LONG_("dstkey", CTF_GRE_DKEY),				\
+	CTF_LONG_("orig-key-dst", CTF_GRE_DKEY),			\
+	CTF_LONG_("reply-key-src", CTF_GRE_RSKEY),			\
+	CTF_LONG_("reply-key-dst", CTF_GRE_RDKEY),			\
+	{ "src-nat", optional_argument, NULL, 'n' },			\
+	{ "dst-nat", optional_argument, NULL, 'g' },			\
+	{ "any-nat", optional_argument, NULL, 'j' },			\
+	{ "mark", required_argument, NULL, 'm' },			\
+	{ "zone", required_argument, NULL, 'w' },			\
+	CTF_LONG_("orig-zone", CTF_ORIG_ZONE),				\
+	CTF_LONG_("reply-zone", CTF_REPLY_ZONE),			\
+	{ "family", required_argument, NULL, 'f' },			\
+	{ "status", required_argument, NULL, 'u' },			\
+	{ "netns", required_argument, NULL, 'N' },			\
+	CTF_UNSUP_("label", required_argument),				\
+	CTF_UNSUP_("label-add", required_argument),			\
+	CTF_UNSUP_("label-del", optional_argument),			\
+	CTF_UNSUP_("secmark", required_argument),			\
+	CTF_UNSUP_("timeout", required_argument),			\
+	CTF_UNSUP_("event-mask", required_argument),			\
+	CTF_UNSUP_("buffer-size", required_argument),			\
+	CTF_UNSUP_("tuple-src", required_argument),			\
+	CTF_UNSUP_("tuple-dst", required_argument),			\
+	CTF_UNSUP_("nat-range", required_argument),			\
+	CTF_UNSUP_("id", optional_argument),				\
+	CTF_UNSUP_("load-file", required_argument),			\
+	CTF_UNSUP_("stats", no_argument),				\
+	CTF_UNSUP_("version", no_argument),				\
+	CTF_UNSUP_("mask-port-src", required_argument),			\
+	CTF_UNSUP_("mask-port-dst", required_argument),			\
+	CTF_UNSUP_("tuple-port-src", required_argument),		\
+	CTF_UNSUP_("tuple-port-dst", required_argument),		\
+	CTF_UNSUP_("orig-vtag", required_argument),			\
+	CTF_UNSUP_("reply-vtag", required_argument),			\
+	CTF_UNSUP_("role", required_argument)
+#define CT_FILTER_HELP							\
+	"Filters (conntrack's names and meaning; mark, status, family and zone\n" \
+	"are also applied by the kernel where it can):\n"			\
+	"  -p, --proto PROTO          layer-4 protocol, name or number\n"	\
+	"      --protonum PROTO       the same\n"				\
+	"  -s, --src ADDR[/LEN]       original source address or network\n" \
+	"      --orig-src ADDR[/LEN]  the same\n"				\
+	"  -d, --dst ADDR[/LEN]       original destination address or network\n" \
+	"      --orig-dst ADDR[/LEN]  the same\n"				\
+	"      --mask-src MASK        netmask of -s, as an address\n"	\
+	"      --mask-dst MASK        netmask of -d, as an address\n"	\
+	"  -r, --reply-src ADDR       reply source address\n"		\
+	"  -q, --reply-dst ADDR       reply destination address\n"		\
+	"      --sport PORT           original source port (needs -p)\n"	\
+	"      --orig-port-src PORT   the same\n"				\
+	"      --dport PORT           original destination port (needs -p)\n" \
+	"      --orig-port-dst PORT   the same\n"				\
+	"      --reply-port-src PORT  reply source port (needs -p)\n"	\
+	"      --reply-port-dst PORT  reply destination port (needs -p)\n"	\
+	"      --state STATE          TCP, SCTP or DCCP state, e.g. ESTABLISHED\n" \
+	"      --icmp-type TYPE       ICMP type (needs -p icmp)\n"		\
+	"      --icmp-code CODE       ICMP code\n"				\
+	"      --icmp-id ID           ICMP id\n"				\
+	"      --icmpv6-type TYPE     ICMPv6 type (needs -p icmpv6)\n"	\
+	"      --icmpv6-code CODE     ICMPv6 code\n"			\
+	"      --icmpv6-id ID         ICMPv6 id\n"				\
+	"      --srckey KEY           GRE key, original source (needs -p gre)\n" \
+	"      --orig-key-src KEY     the same\n"				\
+	"      --dstkey KEY           GRE key, original destination\n"	\
+	"      --orig-key-dst KEY     the same\n"				\
+	"      --reply-key-src KEY    GRE key, reply source\n"		\
+	"      --reply-key-dst KEY    GRE key, reply destination\n"		\
+	"  -n, --src-nat [IP[:PORT]]  source-NATed (to IP[:PORT])\n"		\
+	"  -g, --dst-nat [IP[:PORT]]  destination-NATed (to IP[:PORT])\n"	\
+	"  -j, --any-nat [IP[:PORT]]  either\n"				\
+	"  -m, --mark MARK[/MASK]     entries with (mark & MASK) == MARK\n" \
+	"  -w, --zone ZONE            conntrack zone\n"			\
+	"      --orig-zone ZONE       zone of the original tuple\n"		\
+	"      --reply-zone ZONE      zone of the reply tuple\n"		\
+	"  -f, --family FAMILY        ipv4 or ipv6\n"			\
+	"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n" \
+	"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"
+
+/* For the default: case of cmd's getopt switch: -1 when opt was a filter
+ * (now set, or *netns pointed at the argument of -N) and parsing goes on;
+ * else EXIT_USAGE after printing the usage error (a bad argument, or an
+ * option getopt rejected or the command does not know).  -n/-g/-j take
+ * their optional IP[:PORT] also from the next word, as conntrack does
+ * (optind moves past it). */
+int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
+		  const char *arg, const char *cmd, char **argv);
+
 /* conntrack's names: TCP state (NULL if unknown; 9 is LISTEN, which
  * conntrack also takes as SYN_SENT2 and prints as SYN_SENT2). */
 const char *ct_tcp_state_name(unsigned int state);

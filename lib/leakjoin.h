@@ -3,7 +3,7 @@
  * Joining extension records with conntrack entries.  A connection is
  * named by (conntrack id, netns inode, original tuple): the id alone can
  * repeat across namespaces and, after slab reuse, across time
- * (../shared/notes/kernel-6.1.md section 5), the tuple pins it down.
+ * (kprobe/README.md, "Conntrack ids"), the tuple pins it down.
  *
  * The table is open addressing over 24-byte slots holding the id, the
  * netns and a 64-bit digest of the tuple, so joining 1M records against

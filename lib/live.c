@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "dev.h"
+#include "modfeatures.h"
 #include "live.h"
 #include "util.h"
 
@@ -49,6 +50,12 @@ void live_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+static const unsigned int ring_only[] = { CTDIAG_FEAT_RING, CTDIAG_FEAT_COUNT };
+static const unsigned int event_features[] = {
+	CTDIAG_FEAT_PKT_HOOKS, CTDIAG_FEAT_CLASH, CTDIAG_FEAT_UPDATE,
+	CTDIAG_FEAT_VERDICT, CTDIAG_FEAT_COUNT
+};
+
 int live_open(struct live_reader *r, const struct ctdiag_filter *f)
 {
 	struct ctdiag_cpu_stats_req req;
@@ -61,6 +68,12 @@ int live_open(struct live_reader *r, const struct ctdiag_filter *f)
 		p_err("the module's event ring is off (loaded with ring_kb=0): reload it with ring_kb=256");
 		goto fail;
 	}
+	if (features_warn(NULL, r->fd, ring_only)) {
+		p_err("the module's event ring is unavailable (see ctdiag status)");
+		goto fail;
+	}
+	/* Events that a missing probe cannot produce: say so, go on. */
+	features_warn(NULL, r->fd, event_features);
 	if (f->set && ioctl(r->fd, CTDIAG_IOC_SET_FILTER, f) < 0) {
 		p_err("cannot set the event filter: %s", strerror(errno));
 		goto fail;

@@ -13,6 +13,8 @@ enum {
 	EXIT_USAGE = 2,		/* usage error */
 	EXIT_LEAKS = 3,		/* ctdiag leaks: leaked records found */
 	EXIT_DEGRADED = 4,	/* ctdiag doctor: ctdiag cannot work fully here */
+	EXIT_STALE = 5,		/* ctdiag stale: stale entries found */
+	EXIT_NOACCT = 6,	/* ctdiag stale: no packet counters, cannot tell */
 };
 
 #define CTDIAG_VERSION "0.1.0"

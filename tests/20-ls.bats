@@ -8,6 +8,11 @@ load ls_helper
 fill_table() {
 	local ns=$1 X="ip netns exec $1 conntrack"
 	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=1
+	# the real-traffic entries must outlive the file: one that expires
+	# between the two dumps of a comparison would fail it
+	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3000 \
+		net.netfilter.nf_conntrack_tcp_timeout_close=3000 \
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3000
 	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.2 --sport 1000 --dport 80 --state ESTABLISHED -t 3000 -u SEEN_REPLY,ASSURED -m 5
 	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.2 --sport 1001 --dport 80 --state SYN_SENT -t 3000
 	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.2 --sport 1004 --dport 22 --state FIN_WAIT -t 3000 -m 0x10004

@@ -17,6 +17,11 @@ setup_file() {
 	{
 	set +e
 	ip netns exec "$LS_NS" sysctl -qw net.netfilter.nf_conntrack_acct=1
+	# the real-traffic entries must outlive the file: one that expires
+	# between the two dumps of a comparison would fail it
+	ip netns exec "$LS_NS" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3000 \
+		net.netfilter.nf_conntrack_tcp_timeout_close=3000 \
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3000
 	i=100
 	for st in NONE SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT CLOSE_WAIT LAST_ACK TIME_WAIT CLOSE LISTEN; do
 		$X -I -p tcp -s 10.0.1.1 -d 10.0.1.2 --sport 1 --dport $((i++)) --state $st -t 3000 -u SEEN_REPLY

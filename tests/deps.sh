@@ -11,6 +11,8 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	linux-image-rt-amd64 linux-headers-rt-amd64
+	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
+	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 	groff man-db clang libclang-rt-14-dev
 )
 missing=()
@@ -30,11 +32,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The metapackages pull one image+headers pair each; check they match.
-for fl in cloud-amd64 rt-amd64; do
-	if ! kver=$(KFLAVOUR=$fl "$(dirname "$0")/vm/kver"); then
-		echo "deps: linux-image-$fl and linux-headers-$fl installed different versions" >&2
-		exit 1
-	fi
-	echo "deps: ok (guest kernel $kver)"
+# The metapackages pull one image+headers pair each (linux-image-cloud-amd64
+# is Debian 12's 6.1 series); check each series and flavour has a match.
+for series in 6.1 6.12; do
+	for fl in cloud-amd64 rt-amd64; do
+		if ! kver=$(KSERIES=$series KFLAVOUR=$fl "$(dirname "$0")/vm/kver"); then
+			echo "deps: no $series $fl kernel whose image and headers match" >&2
+			exit 1
+		fi
+		echo "deps: ok (guest kernel $kver)"
+	done
 done

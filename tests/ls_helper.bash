@@ -2,10 +2,12 @@
 # (loaded by tests/20-ls.bats and tests/23-ls-conformance.bats).
 
 # Mask the timeout (it ticks), keep it after a tab: "LINE-WITH-T\tTIMEOUT".
-# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...".
+# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...".  The age
+# (delta-time=, with timestamps on) ticks too: masked as D.
 split_timeout() {
 	sed -E -e 's/^-A -t ([0-9]+) (.*)$/-A -t T \2\t\1/;t' \
-		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/'
+		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/' \
+		-e 's/ delta-time=[0-9]+ / delta-time=D /'
 }
 
 # same_as_conntrack ARGS...: `ctdiag ls ARGS` and `conntrack -L ARGS` exit

@@ -3,9 +3,9 @@
  * ce_nfq - NFQUEUE verdict program for the confirm_early tests: one thread
  * per queue (QA and QB), each holds one packet, then both release their
  * ACCEPT verdicts at the same moment (a barrier), so the two reinjects of
- * a same-tuple pair run their confirms concurrently.  This is recipe E3 of
- * ../shared/notes/kernel-6.1.md section 6: serial verdicts on 6.1 are
- * absorbed silently by nf_conntrack_update(), simultaneous ones clash.
+ * a same-tuple pair run their confirms concurrently: serial verdicts on
+ * 6.1 are absorbed silently by nf_conntrack_update(), simultaneous ones
+ * clash (kprobe/README.md, "Confirm collisions", NFQUEUE).
  *
  * Usage: ce_nfq [-a QA] [-b QB] [-n ROUNDS] [-t IDLE_MS]
  * Prints "ready" once both queues are bound, and at the end

@@ -52,7 +52,7 @@ teardown() {
 }
 
 @test "store: injected allocation failures are counted and traffic still flows" {
-	ctdiag_load intercept=both fail_alloc_every=2
+	ctdiag_load_test intercept=both fail_alloc_every=2
 	store_ns_add s1
 	# one packet per flow: 10 allocation attempts, every 2nd fails
 	run ip netns exec s1 ctgen udp -n 10 -p 1 -s 23000

@@ -6,7 +6,9 @@ T=${BATS_TEST_TMPDIR:-/tmp}
 READER=
 
 # nft rules: conntrack on (ct state), SNAT of two ports onto one ip:port
-# (E4/E5 of ../shared/notes/kernel-6.1.md section 6), TCP SYNs dropped at
+# (the second flow's NAT finds no free tuple, so its confirm meets a
+# reply-direction clash it cannot resolve: insert_failed + drop, without
+# threads or queues, on 6.1 and 6.12), TCP SYNs dropped at
 # input so no RST tears the first entry down before the second SYN.
 SNAT_RULES='table ip t {
 	chain out {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # confirm_early=udp (issue 8): NFQUEUE'd same-tuple UDP pairs whose verdicts
-# are released together collide at confirm without it (recipe E3,
-# ../shared/notes/kernel-6.1.md section 6) and do not with it; TCP in the
+# are released together collide at confirm without it (kprobe/README.md,
+# "Confirm collisions", NFQUEUE) and do not with it; TCP in the
 # same run is untouched; unloading with it active is clean.
 load helper
 

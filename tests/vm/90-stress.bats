@@ -147,7 +147,7 @@ ext_cache_gone() {
 
 @test "stress: fail_alloc_every=3 counts failed allocations and every packet is still delivered" {
 	store_ns_add s1
-	ctdiag_load intercept=both fail_alloc_every=3 idle_timeout=0
+	ctdiag_load_test intercept=both fail_alloc_every=3 idle_timeout=0
 	run ip netns exec s1 ctgen udp -n 600 -p 2 -r 2 -s 10000
 	assert_success
 	assert_output "udp flows=600 pkts=1200 replies=1200"

@@ -83,7 +83,7 @@ busy_recording() {	# FILE [wrapper...]
 		! (echo 1 >"$p") 2>/dev/null
 		n=$((n + 1))
 	done
-	# intercept, idle_timeout, ring_kb, confirm_early, fail_alloc_every, ...
+	# intercept, idle_timeout, ring_kb, confirm_early, confirm_probe, ...
 	[ "$n" -ge 5 ]
 }
 

@@ -25,6 +25,13 @@ ctdiag_load() {
 	modprobe nf_conntrack && insmod "$CTDIAG_KO" "$@"
 }
 
+# The test build of the module (tests/vm/build-modules: -DCTDIAG_TEST_KNOBS,
+# the delay and fault knobs of kprobe/testknobs.h); its name is ctdiag too.
+CTDIAG_KO_TEST=${CTDIAG_KO_TEST:-/ctdiag/ctdiag-test.ko}
+ctdiag_load_test() {
+	modprobe nf_conntrack && insmod "$CTDIAG_KO_TEST" "$@"
+}
+
 ctdiag_loaded() {
 	grep -q '^ctdiag ' /proc/modules
 }
