@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include "commands.h"
@@ -26,38 +27,46 @@
 #include "tuple.h"
 #include "util.h"
 
-#define LS_JSON_SCHEMA	1
+#define LS_JSON_SCHEMA_STR	"1"
 
 struct ls_ctx {
 	struct ct_filter f;
 	unsigned int fmt_flags;		/* CT_FMT_*, as conntrack -o sets them */
 	bool json;
+	bool save;			/* conntrack -o save */
+	unsigned int nfmt;		/* -o items given */
 	bool ext;			/* annotate with extension records */
 	struct ext_snapshot snap;
 	struct lj_table *ext_tab;
 	uint32_t netns;
 	FILE *out;
 	long shown;
-	char buf[4096 + 256];
+	char buf[65536 + 4096];		/* a secctx may be 64 KiB */
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"Usage: ctdiag ls [-o FMT[,FMT...]] [--netns NAME|PATH] [FILTER...]\n"
+		"Usage: ctdiag ls [-o FMT[,FMT...]] [--netns NAME|PATH] [-z] [FILTER...]\n"
 		"\n"
 		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
-		"line for line that of `conntrack -L`.\n"
+		"line for line that of `conntrack -L`; the count goes to stderr.\n"
 		"\n"
-		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, ext or json\n"
-		"  -n, --netns NAME|PATH      list another network namespace\n"
+		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, save, ext or json\n"
+		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
+		"  -z, --zero                 zero the counters while listing\n"
 		"  -h, --help                 show this help\n"
 		"\n"
 		"Output formats (comma-separated):\n"
 		"  extended    the layer-3 protocol, as conntrack -o extended\n"
 		"  id          the conntrack id, as conntrack -o id\n"
 		"  ktimestamp  start/stop timestamps, as conntrack -o ktimestamp\n"
+		"  save        conntrack arguments that add each entry again, as\n"
+		"              conntrack -o save (alone)\n"
+		"  timestamp, userspace, labels\n"
+		"              accepted as conntrack takes them; a listing is the\n"
+		"              same (ctdiag prints no label names)\n"
 		"  ext         append the module's extension record (ext_age= ext_idle=\n"
 		"              ext_pkts= ext_bytes= ext_size= ext_how=, or ext=none);\n"
 		"              needs ctdiag.ko\n"
@@ -69,32 +78,45 @@ static void usage(FILE *fp)
 		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
 }
 
+/* conntrack -o: comma-separated, case-insensitive, no empty item */
 static int parse_output(struct ls_ctx *c, const char *arg)
 {
-	char *copy = strdup(arg), *tok, *save;
-	int ret = 0;
+	static const struct { const char *name; unsigned int flag; } fmts[] = {
+		{ "extended", CT_FMT_LAYER3 }, { "id", CT_FMT_ID },
+		{ "ktimestamp", CT_FMT_TIMESTAMP }, { "save", 0 },
+		/* conntrack's event-only formats: a listing is the same */
+		{ "timestamp", 0 }, { "userspace", 0 },
+		/* labels: names need connlabel.conf; ctdiag prints none */
+		{ "labels", 0 },
+		{ "json", 0 }, { "ext", 0 }, { "plain", 0 },
+	};
 
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "extended"))
-			c->fmt_flags |= CT_FMT_LAYER3;
-		else if (!strcmp(tok, "id"))
-			c->fmt_flags |= CT_FMT_ID;
-		else if (!strcmp(tok, "ktimestamp"))
-			c->fmt_flags |= CT_FMT_TIMESTAMP;
-		else if (!strcmp(tok, "json"))
+	const char *p = arg, *comma;
+	unsigned int i;
+	size_t len;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		for (i = 0; i < ARRAY_SIZE(fmts); i++)
+			if (len && strlen(fmts[i].name) == len &&
+			    !strncasecmp(p, fmts[i].name, len))
+				break;
+		if (i == ARRAY_SIZE(fmts))
+			return p_usage("ls", "unknown output format '%.*s'",
+				       (int)len, p);
+		c->fmt_flags |= fmts[i].flag;
+		if (!strcmp(fmts[i].name, "json"))
 			c->json = true;
-		else if (!strcmp(tok, "ext"))
+		else if (!strcmp(fmts[i].name, "ext"))
 			c->ext = true;
-		else if (strcmp(tok, "plain")) {
-			p_usage("ls", "unknown output format '%s'", tok);
-			ret = -EINVAL;
-			break;
-		}
+		else if (!strcmp(fmts[i].name, "save"))
+			c->save = true;
+		c->nfmt++;
+		if (!comma)
+			return 0;
+		p = comma + 1;
 	}
-	free(copy);
-	return ret;
 }
 
 static const struct ctdiag_ext_rec *ext_of(struct ls_ctx *c,
@@ -142,133 +164,33 @@ static void print_ext(struct ls_ctx *c, const struct ctdiag_ext_rec *r)
 	close_json_object();
 }
 
-/* ICMP reply type as the kernel inverts it (nf_conntrack_proto_icmp.c,
- * icmpv6): libnetfilter_conntrack keeps only the original type. */
-static unsigned int icmp_reply_type(unsigned int proto, unsigned int type)
-{
-	static const unsigned char v4[][2] = {
-		{ 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
-		{ 16, 15 }, { 17, 18 }, { 18, 17 },
-	};
-	static const unsigned char v6[][2] = {
-		{ 128, 129 }, { 129, 128 }, { 139, 140 }, { 140, 139 },
-	};
-	unsigned int i;
-
-	if (proto == IPPROTO_ICMP) {
-		for (i = 0; i < ARRAY_SIZE(v4); i++)
-			if (v4[i][0] == type)
-				return v4[i][1];
-	} else {
-		for (i = 0; i < ARRAY_SIZE(v6); i++)
-			if (v6[i][0] == type)
-				return v6[i][1];
-	}
-	return type;
-}
-
-static void json_dir(const struct ct_msg *m, int dir)
-{
-	const struct ct_msg_tuple *o = &m->t[0], *d = &m->t[dir];
-	char a[INET6_ADDRSTRLEN];
-	struct ctdiag_tuple t;
-
-	ct_msg_tuple(m, dir, &t);
-	open_json_object(dir ? "reply" : "orig");
-	print_string(PRINT_JSON, "src", NULL, tuple_addr(&t, 0, a, sizeof(a)));
-	print_string(PRINT_JSON, "dst", NULL, tuple_addr(&t, 1, a, sizeof(a)));
-	if (t.protonum == IPPROTO_ICMP || t.protonum == IPPROTO_ICMPV6) {
-		/* the original direction's, the reply type inverted from it
-		 * (what libnetfilter_conntrack's getters offered) */
-		unsigned int type = o->l4dst[0];
-
-		print_uint(PRINT_JSON, "type", NULL,
-			   dir ? icmp_reply_type(t.protonum, type) : type);
-		print_uint(PRINT_JSON, "code", NULL, o->l4dst[1]);
-		print_uint(PRINT_JSON, "id", NULL, ct_msg_sport(o));
-	} else if (d->set & CTMT_SPORT) {
-		print_uint(PRINT_JSON, "sport", NULL, t.sport);
-		print_uint(PRINT_JSON, "dport", NULL, t.dport);
-	}
-	if (d->set & CTMT_PACKETS) {
-		print_uint(PRINT_JSON, "packets", NULL, d->packets);
-		print_uint(PRINT_JSON, "bytes", NULL, d->bytes);
-	}
-	close_json_object();
-}
-
-/* A string of the message as a C string (print_string wants one). */
-static const char *cstr(const char *s, size_t n, char *buf, size_t len)
-{
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	return buf;
-}
-
+/* One JSON line: the fields of lib/ctfmt.c's walk (the same the text
+ * shows), then what only ls knows: the namespace and the extension
+ * record. */
 static void print_json(struct ls_ctx *c, const struct ct_msg *m)
 {
-	static const struct { uint32_t bit; const char *name; } flags[] = {
-		{ IPS_EXPECTED, "EXPECTED" }, { IPS_SEEN_REPLY, "SEEN_REPLY" },
-		{ IPS_ASSURED, "ASSURED" }, { IPS_CONFIRMED, "CONFIRMED" },
-		{ IPS_SRC_NAT, "SRC_NAT" }, { IPS_DST_NAT, "DST_NAT" },
-		{ IPS_SEQ_ADJUST, "SEQ_ADJUST" },
-		{ IPS_SRC_NAT_DONE, "SRC_NAT_DONE" },
-		{ IPS_DST_NAT_DONE, "DST_NAT_DONE" }, { IPS_DYING, "DYING" },
-		{ IPS_FIXED_TIMEOUT, "FIXED_TIMEOUT" },
-		{ IPS_TEMPLATE, "TEMPLATE" }, { IPS_UNTRACKED, "UNTRACKED" },
-		{ IPS_HELPER, "HELPER" }, { IPS_OFFLOAD, "OFFLOAD" },
-		{ IPS_HW_OFFLOAD, "HW_OFFLOAD" },
-	};
-	uint8_t l3 = ct_msg_l3(m, 0);
-	uint8_t l4 = m->t[0].protonum;
-	char pbuf[8], sbuf[4096];
-	unsigned int i;
+	struct fmtbuf b;
 
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "schema", NULL, LS_JSON_SCHEMA);
-	print_string(PRINT_JSON, "family", NULL, family_name(l3));
-	print_uint(PRINT_JSON, "l3num", NULL, l3);
-	print_string(PRINT_JSON, "proto", NULL, proto_name(l4, pbuf, sizeof(pbuf)));
-	print_uint(PRINT_JSON, "protonum", NULL, l4);
-	if (m->set & CTM_TIMEOUT)
-		print_uint(PRINT_JSON, "timeout", NULL, m->timeout);
-	if (l4 == IPPROTO_TCP && (m->set & CTM_TCP_STATE)) {
-		const char *s = ct_tcp_state_name(m->tcp_state);
-
-		print_string(PRINT_JSON, "state", NULL, s ? s : "UNKNOWN");
+	fb_init(&b, c->buf, sizeof(c->buf) - 2);
+	fb_lit(&b, "{\"schema\":" LS_JSON_SCHEMA_STR);
+	if (ct_msg_format_json(&b, m) < 0)
+		return;
+	fb_lit(&b, ",\"netns\":");
+	fb_u64(&b, c->netns);
+	if (b.over) {			/* never cut a JSON line */
+		p_warn("entry id %u too large for a JSON line: skipped", m->id);
+		return;
 	}
-	json_dir(m, 0);
-	json_dir(m, 1);
-	print_uint(PRINT_JSON, "status", NULL, m->status);
-	open_json_array("flags");
-	for (i = 0; i < ARRAY_SIZE(flags); i++)
-		if (m->status & flags[i].bit)
-			print_string(PRINT_JSON, NULL, NULL, flags[i].name);
-	close_json_array();
-	if (m->set & CTM_MARK)
-		print_uint(PRINT_JSON, "mark", NULL, m->mark);
-	if (m->set & CTM_SECMARK)
-		print_uint(PRINT_JSON, "secmark", NULL, m->secmark);
-	if (m->set & CTM_SECCTX)
-		print_string(PRINT_JSON, "secctx", NULL,
-			     cstr(m->secctx, m->secctx_len, sbuf, sizeof(sbuf)));
-	print_uint(PRINT_JSON, "zone", NULL, m->zone);
-	if (m->set & CTM_HELPER)
-		print_string(PRINT_JSON, "helper", NULL,
-			     cstr(m->helper, m->helper_len, sbuf, sizeof(sbuf)));
-	if (m->set & CTM_TS_START)
-		print_uint(PRINT_JSON, "start_ns", NULL, m->ts_start);
-	if (m->set & CTM_TS_STOP)
-		print_uint(PRINT_JSON, "stop_ns", NULL, m->ts_stop);
-	if (m->set & CTM_USE)
-		print_uint(PRINT_JSON, "use", NULL, m->use);
-	print_uint(PRINT_JSON, "id", NULL, m->id);
-	print_uint(PRINT_JSON, "netns", NULL, c->netns);
-	if (c->ext_tab)
+	if (c->ext_tab) {
+		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
+		json_resume_object();
 		print_ext(c, ext_of(c, m));
-	close_json_object();
+		close_json_object();
+		return;
+	}
+	*b.p++ = '}';			/* room kept by the - 2 above */
+	*b.p++ = '\n';
+	fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
 }
 
 static int ls_cb(const struct ct_msg *m, void *arg)
@@ -284,7 +206,8 @@ static int ls_cb(const struct ct_msg *m, void *arg)
 		return 0;
 	}
 	fb_init(&b, c->buf, sizeof(c->buf) - 1);
-	if (ct_msg_format(&b, m, c->fmt_flags) < 0)
+	if ((c->save ? ct_msg_format_save(&b, m) :
+		       ct_msg_format(&b, m, c->fmt_flags)) < 0)
 		return 0;
 	if (c->ext) {
 		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
@@ -337,6 +260,7 @@ int do_ls(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		CT_FILTER_LONGOPTS,
+		{ "zero", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -344,6 +268,7 @@ int do_ls(int argc, char **argv)
 	struct ct_dump_opts dopts;
 	const char *netns = NULL;
 	static char obuf[1 << 20];
+	bool zero = false;
 	char err[256];
 	long ret;
 	int opt, frc, rc = EXIT_OK;
@@ -352,11 +277,14 @@ int do_ls(int argc, char **argv)
 	ct_filter_init(&c.f);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:h" CT_FILTER_SHORTOPTS, opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:zh" CT_FILTER_SHORTOPTS, opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			if (parse_output(&c, optarg))
 				return EXIT_USAGE;
+			break;
+		case 'z':
+			zero = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -371,6 +299,8 @@ int do_ls(int argc, char **argv)
 		return p_usage("ls", "unexpected argument '%s'", argv[optind]);
 	if (ct_filter_finish(&c.f, err, sizeof(err)))
 		return p_usage("ls", "%s", err);
+	if (c.save && c.nfmt > 1)
+		return p_usage("ls", "cannot combine save output with any other output type, use -o save only");
 	if (c.json && c.fmt_flags)
 		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
 
@@ -381,7 +311,9 @@ int do_ls(int argc, char **argv)
 	/* the snapshot first: a record whose conntrack is created during the
 	 * dump then just shows ext=none, never a stale record */
 	if (c.ext || c.json) {
-		if (load_ext(&c, c.ext && !c.json) < 0) {
+		/* -o ext (also with json) needs the module; json alone
+		 * annotates when it is there */
+		if (load_ext(&c, c.ext) < 0) {
 			rc = EXIT_FAIL;
 			goto out;
 		}
@@ -394,6 +326,7 @@ int do_ls(int argc, char **argv)
 
 	ct_dump_opts_init(&dopts);
 	ct_filter_dump_opts(&c.f, &dopts);
+	dopts.zero = zero;
 	ret = ct_dump_msgs(&dopts, ls_cb, &c);
 	if (ret < 0) {
 		fflush(stdout);
@@ -412,6 +345,10 @@ out:
 		p_err("cannot write output: %s", strerror(errno));
 		rc = EXIT_FAIL;
 	}
+	/* conntrack's summary, on stderr as conntrack prints it */
+	if (rc == EXIT_OK)
+		fprintf(stderr, "ctdiag v%s (ls): %ld flow entries have been shown.\n",
+			CTDIAG_VERSION, c.shown);
 	lj_destroy(c.ext_tab);
 	ext_snapshot_free(&c.snap);
 	return rc;

@@ -254,7 +254,7 @@ int do_record(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* -w is taken by --write here, so the zone filter is --zone only */
-	while ((opt = getopt_long(argc, argv, "w:fc:hp:s:d:e:n:", opts,
+	while ((opt = getopt_long(argc, argv, "w:fc:hp:s:d:e:N:", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'w':

@@ -85,7 +85,7 @@ static void usage(FILE *fp)
 		"  -i, --interval SECONDS     time between the two samples (default 5)\n"
 		"      --delete               delete the entries found (by tuple and id)\n"
 		"  -o, --output FMT           plain (default) or json (one object per line)\n"
-		"  -n, --netns NAME|PATH      look in another network namespace\n"
+		"  -N, --netns NAME|PATH      look in another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
 		"  -h, --help                 show this help\n"
 		"\n"

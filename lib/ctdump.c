@@ -301,7 +301,8 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 
-	nlh = put_request(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, o->family, &seq);
+	nlh = put_request(buf, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET,
+			  NLM_F_DUMP, o->family, &seq);
 	if (o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(o->mark_mask));

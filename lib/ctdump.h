@@ -30,6 +30,8 @@ struct ct_dump_opts {
 	uint32_t	status, status_mask;
 	bool		has_zone;
 	uint16_t	zone;
+	bool		zero;		/* zero the counters as they are dumped
+					 * (IPCTNL_MSG_CT_GET_CTRZERO, conntrack -z) */
 	int		netns_fd;	/* dump in this netns; -1: current */
 	size_t		rcvbuf;		/* SO_RCVBUF; 0: a large default */
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ctnetlink conntrack messages decoded and printed: see ctmsg.h. */
+/* ctnetlink conntrack messages decoded: see ctmsg.h (the text and JSON
+ * of an entry are lib/ctfmt.c). */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
@@ -250,7 +251,10 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 	const struct nlattr *a, *b;
 	unsigned int i;
 
-	m->set &= ~(CTM_TCP_STATE | CTM_SCTP_STATE | CTM_DCCP_STATE);
+	unsigned int vtags = 0;
+
+	m->set &= ~(CTM_TCP_STATE | CTM_SCTP_STATE | CTM_DCCP_STATE |
+		    CTM_SCTP_VTAG);
 	m->tcp_state = m->sctp_state = m->dccp_state = 0;
 	for_each_nested(a, nest) {
 		for (i = 0; i < 3; i++)
@@ -259,6 +263,18 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 		if (i == 3)
 			continue;
 		for_each_nested(b, a) {
+			if (i == 1 && (attr_type(b) == CTA_PROTOINFO_SCTP_VTAG_ORIGINAL ||
+				       attr_type(b) == CTA_PROTOINFO_SCTP_VTAG_REPLY)) {
+				unsigned int d = attr_type(b) == CTA_PROTOINFO_SCTP_VTAG_REPLY;
+
+				/* taken as it comes, not byte-swapped: what
+				 * conntrack prints (the wire's tag, host order) */
+				if (attr_len(b) != 4)
+					return -EINVAL;
+				memcpy(&m->sctp_vtag[d], attr_data(b), 4);
+				vtags |= 1 << d;
+				continue;
+			}
 			if (attr_type(b) != pi[i].state)
 				continue;
 			if (!get_u8(b, state[i]))
@@ -266,6 +282,8 @@ static int parse_protoinfo(const struct nlattr *nest, struct ct_msg *m)
 			m->set |= pi[i].bit;
 		}
 	}
+	if (vtags == 3)
+		m->set |= CTM_SCTP_VTAG;
 	return 0;
 }
 
@@ -425,224 +443,4 @@ void ct_msg_tuple(const struct ct_msg *m, int dir, struct ctdiag_tuple *t)
 		t->sport = ct_msg_sport(s);
 	if (s->set & CTMT_DPORT)
 		t->dport = ct_msg_dport(s);
-}
-
-/* ---- conntrack -L text ------------------------------------------------ */
-
-/* libnetfilter_conntrack's names (src/conntrack/snprintf.c); a number
- * past the table or without a name prints as the table's first. */
-const char *const ct_tcp_states[CT_TCP_STATES] = {
-	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
-	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
-};
-
-static const char *const sctp_states[10] = {
-	"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
-	"SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT",
-	"HEARTBEAT_SENT", "HEARTBEAT_ACKED",
-};
-
-static const char *const dccp_states[10] = {
-	"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
-	"CLOSING", "TIMEWAIT", "IGNORE", "INVALID",
-};
-
-static void state_word(struct fmtbuf *b, const char *const *names,
-		       unsigned int n, unsigned int state)
-{
-	fb_puts(b, names[state < n ? state : 0]);
-	fb_putc(b, ' ');
-}
-
-/* "%-8s %u " with libnetfilter_conntrack's protocol names */
-static void proto_word(struct fmtbuf *b, unsigned int p)
-{
-	const char *s;
-
-	switch (p) {
-	case IPPROTO_TCP: s = "tcp     "; break;
-	case IPPROTO_UDP: s = "udp     "; break;
-	case IPPROTO_UDPLITE: s = "udplite "; break;
-	case IPPROTO_ICMP: s = "icmp    "; break;
-	case IPPROTO_ICMPV6: s = "icmpv6  "; break;
-	case IPPROTO_SCTP: s = "sctp    "; break;
-	case IPPROTO_GRE: s = "gre     "; break;
-	case IPPROTO_DCCP: s = "dccp    "; break;
-	default: s = "unknown "; break;
-	}
-	fb_mem(b, s, 8);
-	fb_putc(b, ' ');
-	fb_u64(b, p);
-	fb_putc(b, ' ');
-}
-
-static void addresses(struct fmtbuf *b, const struct ct_msg_tuple *t,
-		      uint8_t l3)
-{
-	if (l3 == AF_INET) {
-		fb_lit(b, "src=");
-		fb_ipv4(b, t->src);
-		fb_lit(b, " dst=");
-		fb_ipv4(b, t->dst);
-		fb_putc(b, ' ');
-	} else if (l3 == AF_INET6) {
-		fb_lit(b, "src=");
-		fb_ipv6(b, t->src);
-		fb_lit(b, " dst=");
-		fb_ipv6(b, t->dst);
-		fb_putc(b, ' ');
-	}
-}
-
-static void l4_part(struct fmtbuf *b, const struct ct_msg_tuple *t)
-{
-	switch (t->protonum) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		fb_lit(b, "sport=");
-		fb_u64(b, ct_msg_sport(t));
-		fb_lit(b, " dport=");
-		fb_u64(b, ct_msg_dport(t));
-		fb_putc(b, ' ');
-		break;
-	case IPPROTO_GRE:
-		fb_lit(b, "srckey=0x");
-		fb_hex(b, ct_msg_sport(t));
-		fb_lit(b, " dstkey=0x");
-		fb_hex(b, ct_msg_dport(t));
-		fb_putc(b, ' ');
-		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		fb_lit(b, "type=");
-		fb_u64(b, t->l4dst[0]);
-		fb_lit(b, " code=");
-		fb_u64(b, t->l4dst[1]);
-		fb_lit(b, " id=");
-		fb_u64(b, ct_msg_sport(t));
-		fb_putc(b, ' ');
-		break;
-	}
-}
-
-static void direction(struct fmtbuf *b, const struct ct_msg *m, int dir)
-{
-	const struct ct_msg_tuple *t = &m->t[dir];
-
-	addresses(b, t, ct_msg_l3(m, dir));
-	l4_part(b, t);
-	if (t->set & CTMT_ZONE) {
-		fb_puts(b, dir ? "zone-reply=" : "zone-orig=");
-		fb_u64(b, t->zone);
-		fb_putc(b, ' ');
-	}
-	if ((t->set & (CTMT_PACKETS | CTMT_BYTES)) == (CTMT_PACKETS | CTMT_BYTES)) {
-		fb_lit(b, "packets=");
-		fb_u64(b, t->packets);
-		fb_lit(b, " bytes=");
-		fb_u64(b, t->bytes);
-		fb_putc(b, ' ');
-	}
-}
-
-static void key_num(struct fmtbuf *b, const char *key, size_t keylen,
-		    uint64_t v)
-{
-	fb_mem(b, key, keylen);
-	fb_u64(b, v);
-	fb_putc(b, ' ');
-}
-
-/* "key=N " */
-#define KEY_NUM(b, key, v)	key_num((b), "" key, sizeof(key) - 1, (v))
-
-/* "[start=Thu Jan  1 00:00:00 1970] ": ctime() without its newline */
-static void ktime(struct fmtbuf *b, const char *what, uint64_t ns)
-{
-	time_t t = (time_t)(ns / 1000000000ull);
-	char tmp[64];
-
-	fb_putc(b, '[');
-	fb_puts(b, what);
-	fb_putc(b, '=');
-	if (ctime_r(&t, tmp))
-		fb_mem(b, tmp, strcspn(tmp, "\n"));
-	fb_lit(b, "] ");
-}
-
-int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags)
-{
-	uint8_t l3 = ct_msg_l3(m, 0);
-
-	if (!(m->set & CTM_ORIG) || !(m->t[0].set & CTMT_PROTO))
-		return -1;
-	if (flags & CT_FMT_LAYER3) {
-		fb_pad(b, l3 == AF_INET ? "ipv4" : l3 == AF_INET6 ? "ipv6" :
-			  "unknown", 8);
-		fb_putc(b, ' ');
-		fb_u64(b, l3);
-		fb_putc(b, ' ');
-	}
-	proto_word(b, m->t[0].protonum);
-	if (m->set & CTM_TIMEOUT)
-		KEY_NUM(b, "", m->timeout);
-	if (m->set & CTM_TCP_STATE)
-		state_word(b, ct_tcp_states, CT_TCP_STATES, m->tcp_state);
-	if (m->set & CTM_SCTP_STATE)
-		state_word(b, sctp_states, 10, m->sctp_state);
-	if (m->set & CTM_DCCP_STATE)
-		state_word(b, dccp_states, 10, m->dccp_state);
-	direction(b, m, 0);
-	if ((m->set & CTM_STATUS) && !(m->status & IPS_SEEN_REPLY))
-		fb_lit(b, "[UNREPLIED] ");
-	direction(b, m, 1);
-	if (m->set & CTM_STATUS) {
-		if (m->status & IPS_HW_OFFLOAD)
-			fb_lit(b, "[HW_OFFLOAD] ");
-		else if (m->status & IPS_OFFLOAD)
-			fb_lit(b, "[OFFLOAD] ");
-		else if (m->status & IPS_ASSURED)
-			fb_lit(b, "[ASSURED] ");
-	}
-	if (m->set & CTM_MARK)
-		KEY_NUM(b, "mark=", m->mark);
-	if (m->set & CTM_SECMARK)
-		KEY_NUM(b, "secmark=", m->secmark);
-	if (m->set & CTM_SECCTX) {
-		fb_lit(b, "secctx=");
-		fb_mem(b, m->secctx, m->secctx_len);
-		fb_putc(b, ' ');
-	}
-	if (m->set & CTM_ZONE)
-		KEY_NUM(b, "zone=", m->zone);
-	if (m->set & CTM_TS_START) {
-		/* a running entry's age: the stop time is now */
-		time_t stop = m->ts_stop ? (time_t)(m->ts_stop / 1000000000ull) :
-				time(NULL);
-
-		KEY_NUM(b, "delta-time=", (unsigned long long)
-			(stop - (time_t)(m->ts_start / 1000000000ull)));
-	}
-	if (flags & CT_FMT_TIMESTAMP) {
-		if (m->set & CTM_TS_START)
-			ktime(b, "start", m->ts_start);
-		if (m->set & CTM_TS_STOP)
-			ktime(b, "stop", m->ts_stop);
-	}
-	if (m->set & CTM_HELPER) {
-		fb_lit(b, "helper=");
-		fb_mem(b, m->helper, m->helper_len);
-		fb_putc(b, ' ');
-	}
-	if (m->set & CTM_USE)
-		KEY_NUM(b, "use=", m->use);
-	if ((flags & CT_FMT_ID) && (m->set & CTM_ID))
-		KEY_NUM(b, "id=", m->id);
-	/* every field ends in a blank; the line does not */
-	if (!b->over)
-		b->p--;
-	return 0;
 }

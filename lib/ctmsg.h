@@ -75,6 +75,7 @@ enum {
 	CTM_TS_STOP	= 1 << 13,
 	CTM_HELPER	= 1 << 14,
 	CTM_SECCTX	= 1 << 15,
+	CTM_SCTP_VTAG	= 1 << 16,	/* both CTA_PROTOINFO_SCTP_VTAG_* */
 };
 
 struct ct_msg {
@@ -84,6 +85,7 @@ struct ct_msg {
 	uint16_t	zone;
 	struct ct_msg_tuple t[2];	/* [0] original, [1] reply */
 	uint32_t	status, timeout, mark, secmark, use, id;
+	uint32_t	sctp_vtag[2];	/* original, reply */
 	uint64_t	ts_start, ts_stop;	/* ns */
 	const char	*helper;	/* into the message, not NUL-terminated */
 	const char	*secctx;
@@ -126,14 +128,37 @@ enum {
 	CT_FMT_TIMESTAMP	= 1 << 2,	/* "[start=...] [stop=...]" */
 };
 
-/* conntrack -L's TCP state names, by TCP_CONNTRACK_* value: the one
- * table (lib/ctfilter parses them). */
+/* conntrack -L's state names (libnetfilter_conntrack's), by
+ * TCP_CONNTRACK_*, SCTP_CONNTRACK_* and CT_DCCP_* value: the one table of
+ * each (lib/ctfmt.c, which prints them; lib/ctsave.c prints them too and
+ * lib/ctfilter parses them).  CT_STATE_NAME: a number past the table
+ * prints as the table's first name, as in libnetfilter_conntrack. */
 #define CT_TCP_STATES	10
+#define CT_SCTP_STATES	10
+#define CT_DCCP_STATES	10
 extern const char *const ct_tcp_states[CT_TCP_STATES];
+extern const char *const ct_sctp_states[CT_SCTP_STATES];
+extern const char *const ct_dccp_states[CT_DCCP_STATES];
+#define CT_STATE_NAME(tab, s)	((tab)[(s) < ARRAY_SIZE(tab) ? (s) : 0])
+
+/* conntrack -L's name of a layer-4 protocol (tcp, udp, udplite, icmp,
+ * icmpv6, sctp, gre, dccp: those libnetfilter_conntrack has a module for),
+ * else NULL (-L prints "unknown", -o save the number). */
+const char *ct_proto_name(unsigned int p);
 
 /* Append conntrack -L's line for m (no newline) to b.  Returns -1 and
  * appends nothing for an entry without an original layer-4 protocol
  * (libnetfilter_conntrack prints nothing for those either). */
 int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags);
+
+/* The same fields as JSON members (lib/ctfmt.c, the one walk both use):
+ * ,"family":"ipv4","l3num":2,"proto":...,"id":N -- each preceded by a
+ * comma, for the caller's object.  -1 as for ct_msg_format. */
+int ct_msg_format_json(struct fmtbuf *b, const struct ct_msg *m);
+
+/* conntrack -L -o save's line for m (lib/ctsave.c): the conntrack
+ * arguments that would make it again ("-A -t 2999 -u UNSET -s ...").
+ * -1 as for ct_msg_format. */
+int ct_msg_format_save(struct fmtbuf *b, const struct ct_msg *m);
 
 #endif

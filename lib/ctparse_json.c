@@ -262,7 +262,9 @@ static int jtuple_member(struct jp *j, const char *key, void *arg)
 		if (ret)
 			return ret;
 		*have |= key[0] == 'd' ? HAVE_DST : HAVE_SRC;
-	} else if (!strcmp(key, "sport") || !strcmp(key, "dport")) {
+	} else if (!strcmp(key, "sport") || !strcmp(key, "dport") ||
+		   !strcmp(key, "srckey") || !strcmp(key, "dstkey")) {
+		/* GRE keys sit where the ports do, as in the text */
 		if (jfield_uint(j, key, 65535, &v))
 			return -EINVAL;
 		if (key[0] == 's')
@@ -332,10 +334,16 @@ static int jentry_member(struct jp *j, const char *key, void *arg)
 	} else if (!strcmp(key, "state")) {
 		int st;
 
-		if (jstring(j, s, sizeof(s)) || (st = ct_tcp_state_parse(s)) < 0)
+		if (jstring(j, s, sizeof(s)))
 			return ctp_err(j->err, j->errlen, "JSON: bad \"state\"");
-		e->state = st;
-		e->flags |= CTE_STATE;
+		st = ct_tcp_state_parse(s);
+		/* SCTP and DCCP states are not kept (protonum comes first) */
+		if (st < 0 && e->orig.protonum == IPPROTO_TCP)
+			return ctp_err(j->err, j->errlen, "JSON: bad \"state\"");
+		if (st >= 0 && e->orig.protonum == IPPROTO_TCP) {
+			e->state = st;
+			e->flags |= CTE_STATE;
+		}
 	} else if (!strcmp(key, "orig") || !strcmp(key, "reply")) {
 		je->dir = key[0] == 'r';
 		return jobject(j, jtuple_member, je);

@@ -87,9 +87,9 @@ int filter_set_addr(struct ctdiag_filter *f, bool dst, const char *s)
 
 int filter_set_port(struct ctdiag_filter *f, bool dst, const char *s)
 {
-	uint64_t v;
+	uint16_t v;
 
-	if (parse_u64(s, &v, 65535))
+	if (ct_port_parse(s, &v))
 		return -EINVAL;
 	if (dst) {
 		f->dport = v;
@@ -186,7 +186,7 @@ int filter_opt(struct ctdiag_filter *f, int opt, const char *arg,
 		if (filter_set_zone(f, arg))
 			return p_usage(cmd, "bad zone '%s' (0-65535)", arg);
 		return 0;
-	case 'n':
+	case 'N':
 	case FILTER_OPT_NETNS:
 		ret = filter_set_netns(f, arg);
 		if (ret)

@@ -34,14 +34,14 @@ int filter_set_events(struct ctdiag_filter *f, const char *s,
 		      const char **bad);
 
 /* getopt_long options for the filters, shared by watch and record (and
- * named as in `ctdiag ls`): short "p:s:d:w:e:n:" plus these long ones. */
+ * named as in `ctdiag ls`): short "p:s:d:w:e:N:" plus these long ones. */
 enum {
 	FILTER_OPT_SPORT = 0x1000,
 	FILTER_OPT_DPORT,
 	FILTER_OPT_NETNS,
 	FILTER_OPT_ZONE,	/* --zone; -w is the short form where free */
 };
-#define FILTER_SHORTOPTS "p:s:d:w:e:n:"
+#define FILTER_SHORTOPTS "p:s:d:w:e:N:"
 #define FILTER_LONGOPTS							\
 	{ "proto", required_argument, NULL, 'p' },			\
 	{ "src", required_argument, NULL, 's' },			\
@@ -49,7 +49,7 @@ enum {
 	{ "sport", required_argument, NULL, FILTER_OPT_SPORT },	\
 	{ "dport", required_argument, NULL, FILTER_OPT_DPORT },	\
 	{ "zone", required_argument, NULL, FILTER_OPT_ZONE },	\
-	{ "netns", required_argument, NULL, 'n' },			\
+	{ "netns", required_argument, NULL, 'N' },			\
 	{ "event", required_argument, NULL, 'e' }
 /* The help text lines for those options, around the zone line (record
  * has -w for its file, so it spells the zone filter --zone only). */
@@ -60,7 +60,7 @@ enum {
 	"      --sport PORT       original source port\n"		\
 	"      --dport PORT       original destination port\n"
 #define FILTER_HELP_TAIL						\
-	"  -n, --netns NS         namespace: name (ip netns), path or inode\n" \
+	"  -N, --netns NS         namespace: name (ip netns), path or inode\n" \
 	"  -e, --event LIST       event types: all or a comma list of\n"	\
 	"                         alloc,free,destroy,clash,confirm-drop,\n"	\
 	"                         nfq-update,confirm-early,legacy-bypass\n"	\

@@ -174,6 +174,14 @@ static void json_close(char c)
 }
 
 void open_json_object(const char *key) { json_open(key, '{'); }
+
+void json_resume_object(void)
+{
+	if (!json)
+		return;
+	depth = 1;
+	need_comma[0] = true;
+}
 void close_json_object(void) { json_close('}'); }
 void open_json_array(const char *key) { json_open(key, '['); }
 void close_json_array(void) { json_close(']'); }
@@ -285,11 +293,14 @@ void print_nl(void)
 		fputc('\n', out_fp());
 }
 
+/* On stderr, never stdout: a script reading stdout as JSON data must not
+ * take an error for an entry. */
 void out_json_error(const char *msg)
 {
-	FILE *fp = stdout;
+	FILE *fp = stderr;
 
 	out_flush();
+	fflush(stdout);		/* what came before the error stays before it */
 	fputs("{\"error\":", fp);
 	json_write_string(fp, msg);
 	fputs("}\n", fp);

@@ -26,6 +26,9 @@ bool out_is_json(void);
 FILE *out_fp(void);
 
 void open_json_object(const char *key);
+/* The caller wrote '{' and members of a top-level object itself: go on
+ * with print_*() inside it (close_json_object() ends the line). */
+void json_resume_object(void);
 void close_json_object(void);
 void open_json_array(const char *key);
 void close_json_array(void);
@@ -46,7 +49,7 @@ void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End of a plain line; no-op in JSON mode. */
 void print_nl(void);
 
-/* {"error":"..."} line, used by p_err() in JSON mode. */
+/* {"error":"..."} line on stderr, used by p_err() in JSON mode. */
 void out_json_error(const char *msg);
 /* Write s as a JSON string literal (with quotes) to fp. */
 void json_write_string(FILE *fp, const char *s);

@@ -19,8 +19,8 @@ enum {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* "ctdiag: error: ..." on stderr, or {"error": "..."} on stdout in JSON
- * mode.  One line; no trailing newline in fmt. */
+/* "ctdiag: error: ..." on stderr, or {"error": "..."} on stderr in JSON
+ * mode (stdout carries only data).  One line; no trailing newline in fmt. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: message plus a hint to run --help; caller returns EXIT_USAGE. */

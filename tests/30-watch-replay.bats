@@ -91,7 +91,7 @@ setup() {
 @test "watch --netns NAME resolves an ip-netns name to its inode" {
 	ns=$(netns_add watchns)
 	ino=$(stat -L -c %i "/run/netns/$ns")
-	run_ctdiag watch -r "$REC" -n "$ns" -o json
+	run_ctdiag watch -r "$REC" -N "$ns" -o json
 	netns_cleanup
 	assert_success
 	# no record is in that fresh namespace: only the loss line passes

@@ -124,6 +124,15 @@ complete_words() {
 	[ "$(complete_words stats -o '')" = "$(printf 'json\nplain\nprometheus')" ]
 	[ "$(complete_words watch --output '')" = "$(printf 'json\nplain')" ]
 	[ "$(complete_words watch -e alloc,c)" = "$(printf 'alloc,clash\nalloc,confirm-drop\nalloc,confirm-early')" ]
+	# ls: conntrack's values
+	[ "$(complete_words ls -u ASSURED,S)" = "ASSURED,SEEN_REPLY" ]
+	[ "$(complete_words ls --state SYN_S)" = "$(printf 'SYN_SENT\nSYN_SENT2')" ]
+	[ "$(complete_words ls -f '')" = "$(printf 'ipv4\nipv6')" ]
+	complete_words ls -o '' | grep -qx save
+	complete_words ls - | grep -qx -- -N
+	complete_words ls - | grep -qx -- --src-nat
+	# record's -f is --force: the next word completes as an option
+	complete_words record -f - | grep -qx -- --snapshot
 	touch "$BATS_TEST_TMPDIR/rec-one.rec"
 	[ "$(complete_words watch -r "$BATS_TEST_TMPDIR/rec-")" = "$BATS_TEST_TMPDIR/rec-one.rec" ]
 }

@@ -156,10 +156,12 @@ runtime_error() {
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -gt 1 ]
 	[ "${#lines[@]}" -lt "${#full[@]}" ]
-	# JSON mode: the error is the last object; all before it are the
-	# full replay's records, in order.
-	[[ "${lines[-1]}" == '{"error":'*truncated* ]]
-	for ((i = 0; i < ${#lines[@]} - 1; i++)); do
+	# JSON mode: the error is a JSON object on stderr (never on stdout,
+	# where a script reads data); stdout is the full replay's records up
+	# to the damage, in order.
+	[[ "$stderr" == '{"error":'*truncated* ]]
+	[[ "$output" != *'"error"'* ]]
+	for ((i = 0; i < ${#lines[@]}; i++)); do
 		[ "${lines[$i]}" = "${full[$i]}" ]
 	done
 	run_ctdiag watch -r "$T/cut.rec"
@@ -211,4 +213,19 @@ runtime_error() {
 	CTDIAG_DEVICE=/dev/null run_ctdiag record -w "$T/no/such/dir/r"
 	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "badinput: in JSON mode an error is a JSON object on stderr, never on stdout" {
+	local c
+	while read -r c; do
+		run_ctdiag $c -o json
+		[ "$status" -eq 1 ] || { echo "$c: status $status"; return 1; }
+		[ -z "$output" ] || { echo "$c: stdout '$output'"; return 1; }
+		[[ "$stderr" == '{"error":"'*'"}' ]] || { echo "$c: stderr '$stderr'"; return 1; }
+		jq -e '.error | length > 0' <<<"$stderr" >/dev/null
+	done <<-EOF2
+	ls --netns no-such-ns-$$
+	leaks -r /nonexistent-$$
+	watch -r /nonexistent-$$
+	EOF2
 }

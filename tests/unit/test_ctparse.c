@@ -171,6 +171,38 @@ TEST(json_text_same_entry)
 	CHECK_STR(x, y);
 }
 
+/* ls -o json's GRE keys and SCTP state read as the text's */
+TEST(json_text_same_gre_sctp)
+{
+	static const char *const pairs[][2] = {
+		{ "ipv4     2 gre      47 2999 src=10.0.0.1 dst=10.0.0.2 srckey=0x12 dstkey=0x34 "
+		  "[UNREPLIED] src=10.0.0.2 dst=10.0.0.1 srckey=0x34 dstkey=0x12 mark=0 use=1 id=7",
+		  "{\"schema\":1,\"family\":\"ipv4\",\"l3num\":2,\"proto\":\"gre\",\"protonum\":47,"
+		  "\"timeout\":2999,\"orig\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"srckey\":18,"
+		  "\"dstkey\":52},\"status\":8,\"flags\":[\"CONFIRMED\"],\"reply\":{\"src\":\"10.0.0.2\","
+		  "\"dst\":\"10.0.0.1\",\"srckey\":52,\"dstkey\":18},\"mark\":0,\"zone\":0,\"use\":1,"
+		  "\"id\":7,\"netns\":1}" },
+		{ "ipv4     2 sctp     132 2999 COOKIE_WAIT src=10.0.0.1 dst=10.0.0.2 sport=5002 dport=5001 "
+		  "[UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=5001 dport=5002 mark=0 use=1 id=8",
+		  "{\"schema\":1,\"family\":\"ipv4\",\"l3num\":2,\"proto\":\"sctp\",\"protonum\":132,"
+		  "\"timeout\":2999,\"state\":\"COOKIE_WAIT\",\"orig\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
+		  "\"sport\":5002,\"dport\":5001},\"status\":8,\"flags\":[\"CONFIRMED\"],\"reply\":{\"src\":"
+		  "\"10.0.0.2\",\"dst\":\"10.0.0.1\",\"sport\":5001,\"dport\":5002},\"mark\":0,\"zone\":0,"
+		  "\"use\":1,\"id\":8,\"netns\":1}" },
+	};
+	struct ct_entry a, b;
+	char err[256], x[512], y[512];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		CHECK(parse(pairs[i][0], &a, err) == 1);
+		CHECK(parse(pairs[i][1], &b, err) == 1);
+		ct_entry_snprintf(x, sizeof(x), &a);
+		ct_entry_snprintf(y, sizeof(y), &b);
+		CHECK_STR(x, y);
+	}
+}
+
 TEST(json_rejects_with_reasons)
 {
 	static const struct { const char *line, *err; } bad[] = {

@@ -90,6 +90,11 @@ TEST(filter_prefixes_ports_and_family)
 	CHECK(filter_set_port(&f, false, "1001") == 0);
 	CHECK(!event_filter_match(&f, &ev));
 	CHECK(filter_set_port(&f, false, "65536") == -EINVAL);
+	/* ports as ls (and conntrack) read them, with lib/ctfilter's parser:
+	 * decimal only, so --dport 010 is 10 and 0x14 is an error */
+	CHECK(filter_set_port(&f, true, "010") == 0);
+	CHECK(f.dport == 10);
+	CHECK(filter_set_port(&f, true, "0x14") == -EINVAL);
 
 	memset(&f, 0, sizeof(f));
 	CHECK(filter_set_addr(&f, false, "fd00::/8") == 0);
@@ -101,6 +106,11 @@ TEST(filter_prefixes_ports_and_family)
 	CHECK(filter_set_proto(&f, "17") == 0);
 	CHECK(event_filter_match(&f, &ev));
 	CHECK(filter_set_proto(&f, "bogus") == -EINVAL);
+	/* protocol names as ls takes them: any case, then /etc/protocols */
+	CHECK(filter_set_proto(&f, "UDP") == 0);
+	CHECK(f.protonum == 17);
+	CHECK(filter_set_proto(&f, "igmp") == 0);
+	CHECK(f.protonum == 2);
 }
 
 TEST(filter_events_zone_netns_and_lost_always_passes)

@@ -72,7 +72,7 @@ teardown() {
 	# the plain part is still conntrack's line
 	[ "$(sed 's/ ext_age=.*//' <<<"$output" | awk '{$3=""; print}' | sort)" = \
 	  "$(ip netns exec lk1 conntrack -L -o id 2>/dev/null | awk '{$3=""; print}' | sort)" ]
-	run ctdiag ls --netns lk1 -o json
+	run --separate-stderr ctdiag ls --netns lk1 -o json
 	assert_success
 	run jq -se 'length == 20 and all(.[]; .ext != null and .ext.how == "local_out" and .ext.pkts_orig >= 3)' <<<"$output"
 	assert_success

@@ -1,0 +1,415 @@
+#!/usr/bin/env bats
+# ctdiag ls against conntrack -L (1.4.7), option by option, on a table with
+# every protocol conntrack -I can make, their states, status flags, zones
+# in both directions, every NAT kind and marks: for each option both take,
+# the same stdout byte for byte and the same exit status; where ctdiag
+# differs on purpose (ctdiag-ls(8) DIFFERENCES FROM CONNTRACK), the
+# difference itself is checked.
+load test_helper
+load ls_helper
+
+setup_file() {
+	export LS_NS=ctdiag-lsc-$$
+	ip netns add "$LS_NS"
+	ip -n "$LS_NS" link set lo up
+	local X="ip netns exec $LS_NS conntrack" i st
+	# an insert this kernel refuses fails the variety test, by name
+	{
+	set +e
+	ip netns exec "$LS_NS" sysctl -qw net.netfilter.nf_conntrack_acct=1
+	# the real-traffic entries must outlive the file: one that expires
+	# between the two dumps of a comparison would fail it
+	ip netns exec "$LS_NS" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3000 \
+		net.netfilter.nf_conntrack_tcp_timeout_close=3000 \
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3000
+	i=100
+	for st in NONE SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT CLOSE_WAIT LAST_ACK TIME_WAIT CLOSE LISTEN; do
+		$X -I -p tcp -s 10.0.1.1 -d 10.0.1.2 --sport 1 --dport $((i++)) --state $st -t 3000 -u SEEN_REPLY
+	done
+	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.2 --sport 10 --dport 20 --state ESTABLISHED -t 3000 -u SEEN_REPLY,ASSURED -m 5
+	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.2 --sport 11 --dport 22 --state SYN_SENT -t 3000 -m 0x10004
+	$X -I -p udp -s 10.0.0.3 -d 10.0.0.2 --sport 53 --dport 53 -t 3000 -w 3
+	$X -I -p udp -s 10.0.0.3 -d 10.0.0.2 --sport 54 --dport 53 -t 3000 -u SEEN_REPLY -m 6
+	$X -I -p udplite -s 10.0.0.1 -d 10.0.0.2 --sport 7 --dport 8 -t 3000
+	$X -I -p icmp -s 10.0.0.3 -d 10.0.0.2 --icmp-type 8 --icmp-code 0 --icmp-id 77 -t 3000
+	$X -I -p icmp -s 10.0.0.4 -d 10.0.0.2 --icmp-type 13 --icmp-code 0 --icmp-id 78 -t 3000
+	$X -I -p icmpv6 -s 2001:db8::1 -d 2001:db8::2 --icmpv6-type 128 --icmpv6-code 0 --icmpv6-id 5 -t 3000
+	$X -I -p tcp -s 2001:db8::1 -d 2001:db8::2 --sport 1000 --dport 443 --state TIME_WAIT -t 3000
+	$X -I -p udp -s 2001:db8::1 -d 2001:db8:1::9 --sport 1000 --dport 53 -t 3000 -m 6
+	$X -I -p sctp -s 10.0.0.1 -d 10.0.0.2 --sport 5000 --dport 5001 --state ESTABLISHED -t 3000 --orig-vtag 1 --reply-vtag 2
+	$X -I -p sctp -s 10.0.0.1 -d 10.0.0.2 --sport 5002 --dport 5001 --state COOKIE_WAIT -t 3000 --orig-vtag 3 --reply-vtag 4
+	$X -I -p sctp -s 2001:db8::1 -d 2001:db8::2 --sport 1 --dport 2 --state SHUTDOWN_SENT -t 3000 --orig-vtag 5 --reply-vtag 6
+	$X -I -p dccp -s 10.0.0.1 -d 10.0.0.2 --sport 5000 --dport 5001 --state OPEN -t 3000 --role client
+	$X -I -p gre -s 10.0.0.1 -d 10.0.0.2 --srckey 0x12 --dstkey 0x34 -t 3000
+	$X -I -p 200 -s 10.0.0.1 -d 10.0.0.2 -t 3000
+	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.2 --sport 12 --dport 20 --state ESTABLISHED -t 3000 -u FIXED_TIMEOUT,SEEN_REPLY
+	# (conntrack -I makes DCCP entries without ports or state: only one)
+	# zones: the entry's, the original tuple's, the reply tuple's, both
+	$X -I -p tcp -s 10.0.2.1 -d 10.0.2.2 --sport 1 --dport 1 --state ESTABLISHED -t 3000 -w 6
+	$X -I -p tcp -s 10.0.2.1 -d 10.0.2.2 --sport 2 --dport 2 --state ESTABLISHED -t 3000 --orig-zone 4
+	$X -I -p tcp -s 10.0.2.1 -d 10.0.2.2 --sport 3 --dport 3 --state ESTABLISHED -t 3000 --reply-zone 5
+	$X -I -p tcp -s 10.0.2.1 -d 10.0.2.2 --sport 4 --dport 4 --state ESTABLISHED -t 3000 --orig-zone 4 --reply-zone 5
+	# NAT: source, destination, with ports, both
+	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.9 --sport 1002 --dport 80 --state ESTABLISHED -t 3000 --dst-nat 192.168.1.1
+	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.9 --sport 1003 --dport 80 --state ESTABLISHED -t 3000 --dst-nat 192.168.1.1:8080
+	$X -I -p udp -s 10.0.0.1 -d 10.0.0.9 --sport 1003 --dport 80 -t 3000 --src-nat 192.168.1.5 -u SEEN_REPLY
+	$X -I -p udp -s 10.0.0.1 -d 10.0.0.9 --sport 1004 --dport 80 -t 3000 --src-nat 192.168.1.5:5000
+	$X -I -p udp -s 10.0.0.1 -d 10.0.0.9 --sport 1005 --dport 80 -t 3000 --src-nat 192.168.1.1
+	$X -I -p tcp -s 10.0.0.1 -d 10.0.0.9 --sport 1010 --dport 80 --state ESTABLISHED -t 3000 --src-nat 192.168.1.5 --dst-nat 192.168.1.1
+	# real traffic, with counters
+	ip netns exec "$LS_NS" nft add table inet t
+	ip netns exec "$LS_NS" nft add chain inet t out '{ type filter hook output priority 0; }'
+	ip netns exec "$LS_NS" nft add rule inet t out ct state new counter
+	ip netns exec "$LS_NS" bash -c 'echo x > /dev/udp/127.0.0.1/9; (echo x > /dev/tcp/127.0.0.1/9) 2>/dev/null; echo y > /dev/udp/::1/9'
+	set -e
+	} 2>/dev/null
+}
+
+teardown_file() {
+	ip netns del "$LS_NS" 2>/dev/null || true
+}
+
+# Each line of stdin: one set of ARGS for same_as_conntrack.
+each_same() {
+	local a n=0
+	while read -r a; do
+		[ -n "$a" ] || continue
+		eval "set -- $a"
+		same_as_conntrack "$@" >/dev/null || { echo "differs: $a"; return 1; }
+		n=$((n + 1))
+	done
+	echo "$n compared"
+}
+
+@test "conformance: the table has the variety (every protocol, zones, NAT, counters)" {
+	run same_as_conntrack -o extended,id
+	assert_success
+	[ "${#lines[@]}" -ge 35 ]
+	for w in " tcp " " udp " " udplite " " icmp " " icmpv6 " " sctp " " dccp " " gre " " unknown " \
+		 SYN_SENT2 COOKIE_WAIT SHUTDOWN_SENT "zone=6" "zone-orig=4" "zone-reply=5" \
+		 "src=192.168.1.1" "dst=192.168.1.5" "dport=5000" "sport=8080" "mark=65540" "[ASSURED]" "packets=1 "; do
+		assert_output --partial "$w"
+	done
+}
+
+@test "conformance: protocol, address, port, state, mark, zone, family and status filters" {
+	run each_same <<-'EOF'
+	-p tcp
+	-p TCP
+	-p Udp
+	-p 6
+	-p 0x6
+	-p 010
+	-p igmp
+	-p ipv6-icmp
+	-p icmpv6
+	-p udplite
+	-p sctp
+	-p dccp
+	-p gre
+	-p 200
+	-s 10.0.0.1
+	-s 10.0.0.0/24
+	-s 10.0.0.0/08
+	-d 10.0.0.9/32
+	-s 2001:db8::/32
+	-d 2001:db8:1::/48
+	-s 10.0.0.77 --mask-src 255.255.255.0
+	-s 10.0.1.77 --mask-src 255.255.0.0
+	-s 10.0.3.1 --mask-src 255.255.255.0
+	-s 10.0.0.77/24 --mask-src 255.255.255.255
+	-d 10.0.0.0 --mask-dst 255.255.255.0
+	-p tcp --sport 10
+	-p tcp --sport 010
+	-p tcp --dport 20
+	-p tcp --dport 020
+	-p udp --orig-port-dst 53
+	-p tcp --state ESTABLISHED
+	-p tcp --state SYN_SENT2
+	-p tcp --state LISTEN
+	-p tcp --state NONE
+	-p sctp --state ESTABLISHED
+	-p sctp --state COOKIE_WAIT
+	-p sctp --state SHUTDOWN_SENT
+	-p dccp --state OPEN
+	-p dccp --state REQUEST
+	-p icmp --icmp-type 8
+	-p icmp --icmp-type 13
+	-p icmp --icmp-code 0
+	-p icmp --icmp-id 78
+	-p icmpv6 --icmpv6-type 128
+	-p icmpv6 --icmpv6-id 5
+	-p icmpv6 --icmpv6-code 0
+	-m 5
+	-m 0
+	-m 0x10000/0xffff0000
+	-m 010
+	-m 4/4
+	-w 0
+	-w 3
+	-w 6
+	-w 06
+	--orig-zone 4
+	--orig-zone 0
+	--reply-zone 5
+	--reply-zone 0
+	--orig-zone 4 --reply-zone 5
+	-f ipv4
+	-f ipv6
+	-f ipv4 -f ipv4
+	-u ASSURED
+	-u assured
+	-u Seen_Reply,ASSURED
+	-u OFFLOAD
+	-u HW_OFFLOAD
+	-u ASSURED,UNSET
+	-u SRC_NAT,SEEN_REPLY
+	-u EXPECTED
+	-u FIXED_TIMEOUT
+	-p tcp -p udp
+	-s 10.0.0.5 -s 10.0.0.1
+	--mar 5
+	--pro udp
+	--orig-s 10.0.0.3
+	EOF
+	assert_success
+	assert_output "77 compared"
+}
+
+@test "conformance: reply-tuple and NAT filters" {
+	run each_same <<-'EOF'
+	-n
+	-g
+	-j
+	-n -g
+	-n 192.168.1.5
+	-n 192.168.1.1
+	-n 192.168.1.5:5000
+	-n 192.168.1.5:5001
+	-g 192.168.1.1
+	-g 192.168.1.1:8080
+	-j 192.168.1.1
+	-j 192.168.1.5
+	-n 192.168.1.5 -p udp
+	-n 192.168.1.5:1003
+	-g 192.168.1.1:80
+	-n -p udp
+	--src-nat
+	--dst-nat 192.168.1.1
+	--any-nat 192.168.1.9
+	-r 192.168.1.1
+	-r 10.0.0.2
+	-q 192.168.1.5
+	-q 10.0.0.1
+	-r 2001:db8::2
+	--reply-src 10.0.0.9 --reply-dst 192.168.1.5
+	-p tcp --reply-port-src 8080
+	-p udp --reply-port-dst 5000
+	-p tcp --reply-port-dst 1003
+	EOF
+	assert_success
+	assert_output "28 compared"
+}
+
+@test "conformance: output formats and their spelling" {
+	run each_same <<-'EOF'
+	-o extended
+	-o id
+	-o ID
+	-o Extended,id
+	-o id,extended,ktimestamp
+	-o ktimestamp
+	-o id,id
+	-o save
+	-o SAVE
+	-o save -p tcp
+	-o save -n
+	-o save -g
+	-o save -p sctp
+	-o save -p gre
+	-o save -p icmpv6
+	-o save -f ipv6
+	-o timestamp
+	-o userspace
+	-o labels
+	-o extended,timestamp,id
+	EOF
+	assert_success
+	assert_output "20 compared"
+}
+
+@test "conformance: usage errors are usage errors in both (exit 2, no listing)" {
+	run each_same <<-'EOF'
+	-f ipv4 -f ipv6
+	-f ipv6 -s 10.0.0.1
+	-u ASSURED,
+	-u ,ASSURED
+	-u ASSURED,,SEEN_REPLY
+	-u CONFIRMED
+	-u ASSUREDX
+	-o id,
+	-o ,id
+	-o ""
+	-o bogus
+	--ma 1
+	--st ASSURED
+	--z
+	-p IPV6-ICMP
+	-p foo
+	-p 300
+	-p ""
+	-p tcp --state established
+	-p tcp --state IGNORE
+	-p dccp --state open
+	-p udp --state ESTABLISHED
+	-s localhost
+	-s 10.0.0.0/33
+	-s 10.0.0.1/033
+	-r 10.0.0.0/24
+	-n 192.168.1.0/24
+	-n :5000
+	--mask-src 255.0.0.0
+	--sport 1
+	-p icmp --sport 1
+	-p icmpv6 --icmp-type 128
+	-u
+	EOF
+	assert_success
+	assert_output "33 compared"
+}
+
+@test "conformance: each deliberate difference of ctdiag-ls(8) holds" {
+	# conntrack is loose (exit 0, lists what atoi/strtoul made of it)
+	differs_from_conntrack 0 -p tcp --sport 70000
+	differs_from_conntrack 0 -p tcp --dport 0x14
+	differs_from_conntrack 0 -p tcp --dport 20x
+	differs_from_conntrack 0 -p icmp --icmp-type x
+	differs_from_conntrack 0 -m x
+	differs_from_conntrack 0 -m 3x
+	differs_from_conntrack 0 -m 4294967296
+	differs_from_conntrack 0 -w x
+	differs_from_conntrack 0 -w 70000
+	differs_from_conntrack 0 -p ' 6'
+	differs_from_conntrack 0 -s 1.2.3
+	differs_from_conntrack 0 -s 10.0.0.1/
+	differs_from_conntrack 0 -f ipv4x
+	differs_from_conntrack 0 -u ASS
+	differs_from_conntrack 0 -u SEEN_REPLY -u ASSURED
+	# conntrack sends an empty status mask and fails
+	differs_from_conntrack 1 -u UNSET
+	differs_from_conntrack 1 -u SRC_NAT
+	# conntrack crashes on SCTP states it does not know
+	differs_from_conntrack 139 -p sctp --state FOO
+	# ctdiag filters HEARTBEAT_SENT where conntrack crashes
+	run ip netns exec "$LS_NS" conntrack -L -p sctp --state HEARTBEAT_SENT
+	[ "$status" -eq 139 ]
+	run_ctdiag ls -N "$LS_NS" -p sctp --state HEARTBEAT_SENT
+	assert_success
+	[ -z "$output" ]
+	# GRE keys: conntrack ignores them, ctdiag filters
+	run ip netns exec "$LS_NS" conntrack -L -p gre --srckey 0x99
+	[ "${#lines[@]}" -eq 2 ]		# the entry and the summary
+	run_ctdiag ls -N "$LS_NS" -p gre --srckey 0x99
+	assert_success
+	[ -z "$output" ]
+	run_ctdiag ls -N "$LS_NS" -p gre --srckey 0x12 --dstkey 0x34
+	[ "${#lines[@]}" -eq 1 ]
+	run_ctdiag ls -N "$LS_NS" -p gre --reply-key-src 0x34 --reply-key-dst 0x12
+	[ "${#lines[@]}" -eq 1 ]
+	# the NAT address attached: conntrack ignores it, ctdiag filters
+	# (timeouts tick between the runs: compared without them)
+	[ "$("$CTDIAG" ls -N "$LS_NS" -n192.168.1.1 2>/dev/null | awk '{$3 = ""; print}')" = \
+	  "$("$CTDIAG" ls -N "$LS_NS" -n 192.168.1.1 2>/dev/null | awk '{$3 = ""; print}')" ]
+	[ "$("$CTDIAG" ls -N "$LS_NS" --src-nat=192.168.1.1 2>/dev/null | wc -l)" -eq 1 ]
+	# -j IP with -p: conntrack lists nothing, ctdiag what -j IP lists
+	run ip netns exec "$LS_NS" conntrack -L -p udp -j 192.168.1.5
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]		# the summary only
+	run_ctdiag ls -N "$LS_NS" -p udp -j 192.168.1.5
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(awk '{$3 = ""; print}' <<<"$output")" = \
+	  "$("$CTDIAG" ls -N "$LS_NS" -j 192.168.1.5 2>/dev/null | grep '^udp ' | awk '{$3 = ""; print}')" ]
+	# protocol options before -p: conntrack does not know them yet
+	run ip netns exec "$LS_NS" conntrack -L --sport 10 -p tcp
+	[ "$status" -eq 2 ]
+	run_ctdiag ls -N "$LS_NS" --sport 10 -p tcp
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	# conntrack options ls does not take: a usage error naming them
+	# -o save with another format: conntrack exits 1, ctdiag 2 (usage)
+	differs_from_conntrack 1 -o save,id
+	for o in "-l x" "--label x" "--secmark 1" "-o xml" "-c 1"; do
+		run_ctdiag ls -N "$LS_NS" $o
+		assert_failure 2
+	done
+}
+
+@test "conformance: -z lists the counters, then they are zero (as conntrack -L -z)" {
+	local before after
+	ip netns exec "$LS_NS" bash -c 'echo x > /dev/udp/127.0.0.1/9; echo x > /dev/udp/127.0.0.1/10'
+	before=$("$CTDIAG" ls -N "$LS_NS" -s 127.0.0.1 -z 2>/dev/null)
+	[[ "$before" == *"packets=1 "* ]]
+	after=$(ip netns exec "$LS_NS" conntrack -L -s 127.0.0.1 2>/dev/null)
+	[ -n "$after" ]
+	[[ "$after" != *"packets=1 "* ]]
+	[[ "$after" == *"packets=0 bytes=0"* ]]
+}
+
+# Rebuild the -o extended,id text from ls -o json: every fact the text
+# shows must be in the JSON, under the name ctdiag-ls(8) gives it.
+JQ_TO_TEXT='
+def hex: if . < 16 then "0123456789abcdef"[.:.+1]
+	 else ((. / 16 | floor) | hex) + ("0123456789abcdef"[(. % 16):(. % 16) + 1]) end;
+def tup(dir): (if .src != null then "src=\(.src) dst=\(.dst) " else "" end)
+	+ (if .type != null then "type=\(.type) code=\(.code) id=\(.id) "
+	   elif .srckey != null then "srckey=0x\(.srckey | hex) dstkey=0x\(.dstkey | hex) "
+	   elif .sport != null then "sport=\(.sport) dport=\(.dport) " else "" end)
+	+ (if .zone != null then "zone-\(dir)=\(.zone) " else "" end)
+	+ (if .packets != null then "packets=\(.packets) bytes=\(.bytes) " else "" end);
+"\(.family) \(.l3num) \(.proto) \(.protonum) \(.timeout) "
++ (if .state then "\(.state) " else "" end)
++ (.orig | tup("orig"))
++ (if (.flags | index("SEEN_REPLY")) then "" else "[UNREPLIED] " end)
++ (.reply | tup("reply"))
++ (if (.flags | index("HW_OFFLOAD")) then "[HW_OFFLOAD] "
+   elif (.flags | index("OFFLOAD")) then "[OFFLOAD] "
+   elif (.flags | index("ASSURED")) then "[ASSURED] " else "" end)
++ (if .mark != null then "mark=\(.mark) " else "" end)
++ (if .secmark != null then "secmark=\(.secmark) " else "" end)
++ (if .secctx != null then "secctx=\(.secctx) " else "" end)
++ (if .zone != 0 then "zone=\(.zone) " else "" end)
++ (if .helper != null then "helper=\(.helper) " else "" end)
++ "use=\(.use) id=\(.id)"'
+
+@test "json: every entry kind carries the facts of its text line (one description of the fields)" {
+	local i a b t0 t1
+	for i in 1 2 3; do
+		t0=$(date +%s)
+		a=$("$CTDIAG" ls -N "$LS_NS" -o extended,id 2>/dev/null | tr -s ' ')
+		b=$("$CTDIAG" ls -N "$LS_NS" -o json 2>/dev/null | jq -r "$JQ_TO_TEXT")
+		t1=$(date +%s)
+		[ "$a" = "$b" ] && break
+	done
+	if [ "$a" != "$b" ]; then
+		diff <(split_timeout <<<"$a" | cut -f1) <(split_timeout <<<"$b" | cut -f1)
+		paste <(split_timeout <<<"$a" | cut -f2) <(split_timeout <<<"$b" | cut -f2) |
+			awk -F'\t' -v slack=$((t1 - t0 + 1)) '$2 > $1 || $2 < $1 - slack { bad = 1 } END { exit bad }'
+	fi
+	# the kinds the issue named are there, by their text names
+	for w in " gre " "srckey=0x12" " sctp " COOKIE_WAIT " dccp " " unknown 200 " SYN_SENT2 \
+		 "zone-orig=4" "zone-reply=5" " type=0 code=0 id=77 "; do
+		[[ "$b" == *"$w"* ]] || { echo "no '$w' in the JSON-made text"; return 1; }
+	done
+}
+
+@test "json: -o json,ext without the module is an error, not a silently dropped ext" {
+	run_ctdiag ls -N "$LS_NS" -o json,ext
+	assert_failure 1
+	[ -z "$output" ]
+	[[ "$stderr" == *"module not loaded"* ]]
+	# -o json alone annotates when it can: no ext key without the module
+	run_ctdiag ls -N "$LS_NS" -o json
+	assert_success
+	run jq -se 'length > 30 and all(.[]; has("ext") | not)' <<<"$output"
+	assert_success
+}
