@@ -114,8 +114,10 @@ leaked_ids() {
 	for i in $(seq 40); do
 		run_ctdiag leaks --records "$FX/rec.ctr" --conntrack "$FX/listing.txt" -o json
 		[ "$status" -eq 1 ]
-		[ "$output" = '{"error":"'"$FX"'/listing.txt:5: no id= (save the listing with conntrack -L -o extended,id)"}' ] ||
-			{ echo "run $i: $output"; false; }
+		# errors go to stderr in JSON mode too, stdout stays data
+		[ "$stderr" = '{"error":"'"$FX"'/listing.txt:5: no id= (save the listing with conntrack -L -o extended,id)"}' ] ||
+			{ echo "run $i: stderr: $stderr"; false; }
+		[ -z "$output" ] || { echo "run $i: stdout: $output"; false; }
 	done
 }
 

@@ -198,7 +198,7 @@ setup() {
 @test "watch usage errors exit 2 with one clear line" {
 	run_ctdiag watch -e bogus -r "$REC"
 	assert_failure 2
-	[ "${stderr_lines[0]}" = "ctdiag: error: unknown event type 'bogus' (one of: all,alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early)" ]
+	[ "${stderr_lines[0]}" = "ctdiag: error: unknown event type 'bogus' (one of: all,alloc,free,destroy,clash,confirm-drop,nfq-update,confirm-early,legacy-bypass)" ]
 	run_ctdiag watch -s 10.0.0.1 -d fd00::1 -r "$REC"
 	assert_failure 2
 	[ "${stderr_lines[0]}" = "ctdiag: error: bad address 'fd00::1' (ADDR or ADDR/LEN, IPv4 or IPv6, one family)" ]
