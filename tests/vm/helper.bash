@@ -36,10 +36,23 @@ ctdiag_loaded() {
 	grep -q '^ctdiag ' /proc/modules
 }
 
+# rmmod ctdiag, retried for up to 3 s: while another module that chained
+# onto nf_ct_hook after ctdiag is loaded, ctdiag holds a reference on
+# itself, and it drops it at its next check (once a second,
+# kprobe/intercept.c) after that module restored the hook.
+ctdiag_rmmod() {
+	local i
+	for ((i = 0; i < 15; i++)); do
+		rmmod ctdiag 2>/dev/null && return 0
+		sleep 0.2
+	done
+	rmmod ctdiag
+}
+
 # Unload ctdiag.ko if a test left it loaded.  A failing rmmod is a failure.
 vm_unload() {
 	if ctdiag_loaded; then
-		rmmod ctdiag
+		ctdiag_rmmod
 	fi
 }
 
