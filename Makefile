@@ -67,6 +67,12 @@ vm-modules:
 	@test -n "$(KVER)" || { echo "no Debian $(KSERIES) $(KFLAVOUR) kernel with headers (make deps)" >&2; exit 1; }
 	tests/vm/build-modules $(KVER)
 
+# The kernel's netfilter selftests only, with and without ctdiag.ko, on the
+# cloud kernel of each series (tests/vm/selftests).
+check-selftests: deps-if-missing
+	$(MAKE) test-progs
+	SUITES="vm" VM_SELFTESTS=only tests/run-all
+
 # The VM suite on the PREEMPT_RT kernels only (make check runs them too).
 check-rt: deps-if-missing
 	$(MAKE) test-progs
@@ -150,4 +156,4 @@ clean:
 	$(MAKE) -C kprobe clean
 	rm -rf tests/vm/out
 
-.PHONY: print-pkgs vm-modules check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
+.PHONY: print-pkgs vm-modules check-selftests check-rt fuzz all module deps deps-if-missing check check-host check-vm demo bench install dkms-src clean test-progs
