@@ -279,18 +279,33 @@ static void bypass_event(const struct nf_conn *ct, int slot, bool repaired)
 
 static void legacy_tramp(struct nf_conntrack *nfct, unsigned long i);
 
+/* At nf_ct_destroy() entry, for both callbacks: the conntrack being
+ * destroyed (first argument), or NULL when there is nothing to do (no
+ * saved registers, ctdiag unloading, a template); *regsp the registers. */
+static const struct nf_conn *notrace legacy_entry_ct(struct ftrace_regs *fregs,
+						     struct pt_regs **regsp)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	const struct nf_conn *ct;
+
+	*regsp = regs;
+	if (!regs || ctdiag_is_stopping())
+		return NULL;
+	ct = (const struct nf_conn *)regs->di;
+	if (!ct || nf_ct_is_template(ct))
+		return NULL;
+	return ct;
+}
+
 static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *op,
 				     struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	const struct nf_conn *ct;
+	struct pt_regs *regs;
+	const struct nf_conn *ct = legacy_entry_ct(fregs, &regs);
 	struct legacy_view *v;
 
-	if (!regs || ctdiag_is_stopping())
-		return;
-	ct = (const struct nf_conn *)regs->di;
-	if (!ct || nf_ct_is_template(ct))
+	if (!ct)
 		return;
 	preempt_disable_notrace();
 	{
@@ -346,15 +361,12 @@ static void notrace legacy_repair_fn(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *op,
 				     struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	const struct nf_conn *ct;
+	struct pt_regs *regs;
+	const struct nf_conn *ct = legacy_entry_ct(fregs, &regs);
 	struct legacy_view *v;
 	int i;
 
-	if (!regs || ctdiag_is_stopping())
-		return;
-	ct = (const struct nf_conn *)regs->di;
-	if (!ct || nf_ct_is_template(ct))
+	if (!ct)
 		return;
 	preempt_disable_notrace();
 	{
