@@ -2,12 +2,20 @@
 /*
  * kptrscan: look for kernel addresses in a ctdiag recording (records, the
  * header's module info, and the ioctl replies it stores: snapshot records
- * and counters).  Every 4-byte aligned 8-byte little-endian window of each
- * chunk payload and of the header is tested against the x86-64 kernel
- * half [0xffff800000000000, 0xfffffffffffff000) (small negative numbers
- * excluded).  Hits at u.destroy.caller of a DESTROY event, the one field
- * documented to carry a code address for CAP_SYSLOG readers, are counted
- * apart.
+ * and counters).  Every 8-byte aligned, 8-byte little-endian window of
+ * each chunk payload and of the header is tested against the x86-64
+ * kernel half [0xffff800000000000, 0xfffffffffffff000) (small negative
+ * numbers excluded).  Hits at u.destroy.caller of a DESTROY event, the
+ * one field documented to carry a code address for CAP_SYSLOG readers,
+ * are counted apart.
+ *
+ * Why aligned only: every 64-bit field of the ABI sits at an 8-byte
+ * aligned offset (lib/ctdiag_abi.h and lib/recfile.h assert the struct
+ * sizes; chunks hold arrays of them), so a pointer cannot hide at +4.
+ * A window at +4 joins two unrelated 32-bit fields instead, and a
+ * timestamp's low half (or a conntrack id) at or above 0xffff8000 next
+ * to a zero is a false hit, once in about 131000 such windows: CI saw
+ * one, the low half of ts_real_ns after seq's zero high half.
  *
  *   kptrscan FILE
  * prints "hits=N caller_hits=N events=N destroys=N chunks=N" and one line
@@ -32,7 +40,7 @@ static void scan(const char *what, uint64_t base, const unsigned char *p,
 	size_t i;
 	uint64_t v;
 
-	for (i = 0; i + 8 <= len; i += 4) {
+	for (i = 0; i + 8 <= len; i += 8) {
 		memcpy(&v, p + i, 8);
 		if (!looks_kernel(v))
 			continue;

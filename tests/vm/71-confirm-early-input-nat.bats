@@ -138,10 +138,23 @@ res() {
 
 	ctdiag_load
 	input_setup
-	input_run 20000 $pairs
-	[ "$(res pairs)" -eq $pairs ]
-	[ "$(res received)" -eq $((2 * pairs)) ]
-	[ "$(res collisions)" -gt 0 ]
+	# The control.  On 6.12 every pair collides at confirm.  On 6.1 a
+	# pair collides only when its two reinjects overlap on two vCPUs
+	# (serial ones are absorbed as NFQ_SWAP, kprobe/README.md), and with
+	# a second guest on a loaded 2-CPU host a whole batch of 60 can go
+	# without one (CI saw 60 of 60 swapped), so up to five batches, on
+	# fresh source ports, until one collision is seen.
+	local batch coll=0 tries=0
+	for batch in 1 2 3 4 5; do
+		input_run $((20000 + batch * 100)) $pairs
+		[ "$(res pairs)" -eq $pairs ]
+		[ "$(res received)" -eq $((2 * pairs)) ]
+		coll=$((coll + $(res collisions)))
+		tries=$((tries + pairs))
+		[ "$coll" -gt 0 ] && break
+	done
+	echo "# without confirm_early: $coll collisions in $tries pairs" >&3
+	[ "$coll" -gt 0 ]
 	[ "$(res confirm_early)" -eq 0 ]
 	rmmod ctdiag
 
