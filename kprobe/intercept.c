@@ -107,7 +107,8 @@ static void ctdiag_hook_destroy(struct nf_conntrack *nfct)
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	const struct nf_conn *prev;
 
-	if (!nf_ct_is_template(ct)) {
+	/* The nested call of a repaired destroy was accounted already. */
+	if (!nf_ct_is_template(ct) && !ctdiag_legacy_reentry(ct)) {
 		u64 t0 = ctdiag_probe_enter(CTDIAG_PROBE_HOOK_DESTROY);
 		bool had;
 
@@ -140,7 +141,9 @@ static void notrace ctdiag_destroy_ftrace(unsigned long ip,
 	u64 t0;
 	bool had;
 
-	if (!ct || nf_ct_is_template(ct))
+	/* A repaired destroy's nested entry (kprobe/legacy.c): the
+	 * redirected first entry counted it, freed the record, wrote it. */
+	if (!ct || nf_ct_is_template(ct) || ctdiag_legacy_reentry(ct))
 		return;
 	preempt_disable_notrace();
 	if (ctdiag_test_miss_destroy()) {

@@ -154,6 +154,11 @@ live_settles() {
 	run ctdiag repair on
 	assert_success
 	[ "$(cat /sys/module/ctdiag/parameters/repair)" = Y ]
+	counters_load
+	local probe0=$c_destroy_probe hook0=$c_destroy_hook lost0=$c_ring_lost
+	ctdiag watch -o json -e destroy >"$W/destroys" 2>"$W/watch.err" 3>&- &
+	WPID=$!
+	sleep 1
 	legacy_traffic
 	live_settles 0
 	local bypassed repaired
@@ -164,6 +169,23 @@ live_settles() {
 	[ "$bypassed" -gt 100 ]
 	[ "$repaired" -eq "$bypassed" ]
 	[ "$(legacy_param freed)" -eq "$(legacy_param allocated)" ]
+	# A repaired destroy enters nf_ct_destroy twice (the redirected call,
+	# then the one the legacy module's chain makes) and, with ctdiag
+	# loaded first, passes ctdiag's own hook on the way: one conntrack,
+	# still one destroy, in the counters and in the records.
+	sleep 1
+	kill -TERM "$WPID"
+	wait "$WPID" || true
+	WPID=
+	counters_load
+	local events dups
+	events=$(jq -r .id "$W/destroys" | wc -l)
+	dups=$(jq -r .id "$W/destroys" | sort | uniq -d | wc -l)
+	echo "# destroy records=$events (ids twice: $dups) destroy_probe=$((c_destroy_probe - probe0)) destroy_hook=$((c_destroy_hook - hook0)) ring_lost=$((c_ring_lost - lost0))" >&3
+	[ "$c_ring_lost" -eq "$lost0" ]
+	[ "$events" -ge "$bypassed" ]
+	[ "$dups" -eq 0 ]
+	[ "$((c_destroy_probe - probe0))" -eq "$events" ]
 	run ctdiag leaks
 	assert_success
 	refute_output --partial "legacy:"
