@@ -227,6 +227,26 @@ live_settles() {
 	[ "$(jq '.legacy.modules | length' <<<"$output")" -eq 2 ]
 }
 
+# The module below ctdiag unloads first and restores nf_ct_hook blindly
+# to nf_conntrack's own ops, taking ctdiag out of the chain.  Nothing
+# points at ctdiag's copy then, so its unload guard (a self-reference
+# while another module's copy is in nf_ct_hook, checked once a second)
+# must not take hold.  The cycles test below hit this only when the check
+# ran in the moment between the two rmmods (1 run in 100 cycles).
+@test "legacy: the module below ctdiag restoring nf_ct_hook to nf_conntrack's own does not pin ctdiag" {
+	legacy_load
+	ctdiag_load
+	rmmod legacymod
+	# two checks of the guard's once-a-second watch
+	sleep 2.5
+	run ctdiag status
+	refute_output --partial "unload: refused"
+	run rmmod ctdiag
+	assert_success
+	run dmesg
+	refute_output --partial "refusing to unload"
+}
+
 @test "legacy: load/unload cycles of both modules in both orders under traffic, repair on and off, clean kernel log" {
 	local n=${LEGACY_CYCLES:-10} i t0=$SECONDS
 	store_ns_add lgt
