@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "ctlabel.h"
 #include "ctmsg.h"
 #include "dev.h"
 #include "extsnap.h"
@@ -34,6 +35,7 @@ struct ls_ctx {
 	unsigned int fmt_flags;		/* CT_FMT_*, as conntrack -o sets them */
 	bool json;
 	bool save;			/* conntrack -o save */
+	bool labels;			/* conntrack -o labels */
 	unsigned int nfmt;		/* -o items given */
 	bool ext;			/* annotate with extension records */
 	struct ext_snapshot snap;
@@ -52,7 +54,8 @@ static void usage(FILE *fp)
 		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
 		"line for line that of `conntrack -L`; the count goes to stderr.\n"
 		"\n"
-		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, save, ext or json\n"
+		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, labels, save, ext\n"
+		"                             or json\n"
 		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
 		"  -z, --zero                 zero the counters while listing\n"
@@ -64,9 +67,10 @@ static void usage(FILE *fp)
 		"  ktimestamp  start/stop timestamps, as conntrack -o ktimestamp\n"
 		"  save        conntrack arguments that add each entry again, as\n"
 		"              conntrack -o save (alone)\n"
-		"  timestamp, userspace, labels\n"
-		"              accepted as conntrack takes them; a listing is the\n"
-		"              same (ctdiag prints no label names)\n"
+		"  labels      each entry's labels by name (/etc/xtables/connlabel.conf),\n"
+		"              as conntrack -o labels\n"
+		"  timestamp, userspace\n"
+		"              accepted as conntrack takes them; a listing is the same\n"
 		"  ext         append the module's extension record (ext_age= ext_idle=\n"
 		"              ext_pkts= ext_bytes= ext_size= ext_how=, or ext=none);\n"
 		"              needs ctdiag.ko\n"
@@ -86,8 +90,8 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 		{ "ktimestamp", CT_FMT_TIMESTAMP }, { "save", 0 },
 		/* conntrack's event-only formats: a listing is the same */
 		{ "timestamp", 0 }, { "userspace", 0 },
-		/* labels: names need connlabel.conf; ctdiag prints none */
-		{ "labels", 0 },
+		/* label names, once read from connlabel.conf (do_ls) */
+		{ "labels", CT_FMT_LABELS },
 		{ "json", 0 }, { "ext", 0 }, { "plain", 0 },
 	};
 
@@ -112,6 +116,8 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 			c->ext = true;
 		else if (!strcmp(fmts[i].name, "save"))
 			c->save = true;
+		else if (!strcmp(fmts[i].name, "labels"))
+			c->labels = true;
 		c->nfmt++;
 		if (!comma)
 			return 0;
@@ -301,8 +307,13 @@ int do_ls(int argc, char **argv)
 		return p_usage("ls", "%s", err);
 	if (c.save && c.nfmt > 1)
 		return p_usage("ls", "cannot combine save output with any other output type, use -o save only");
-	if (c.json && c.fmt_flags)
+	if (c.json && (c.fmt_flags & ~CT_FMT_LABELS))
 		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
+	/* conntrack prints the labels by name once it has read the names
+	 * (for -o labels or -l), none without them */
+	c.fmt_flags &= ~CT_FMT_LABELS;
+	if (((c.f.set & CTF_LABEL) || c.labels) && !ct_label_load())
+		c.fmt_flags |= CT_FMT_LABELS;
 
 	out_init(stdout, c.json);
 	c.out = stdout;

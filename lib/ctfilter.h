@@ -17,6 +17,7 @@
  *   -w ZONE, --orig-zone ZONE, --reply-zone ZONE   (none = zone 0)
  *   -f ipv4|ipv6         family; also implied by the addresses
  *   -u FLAG[,FLAG..]     all of these status bits set
+ *   -l LABEL[,LABEL..]   all of these labels set (names: lib/ctlabel.h)
  * Filters that ctnetlink can apply are also pushed into the dump request
  * (ct_filter_dump_opts); ct_filter_match() is always exact.
  */
@@ -26,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ctlabel.h"
 
 struct ct_msg;
 struct ct_dump_opts;
@@ -59,6 +61,7 @@ enum ct_filter_opt {
 	CTF_GRE_DKEY	= 1 << 25,
 	CTF_GRE_RSKEY	= 1 << 26,	/* --reply-key-src */
 	CTF_GRE_RDKEY	= 1 << 27,
+	CTF_LABEL	= 1 << 28,	/* -l; several add up */
 	/* ct_filter_set() only: OR'ed into CTF_ICMP_* for --icmpv6-* */
 	CTF_ICMPV6	= 1u << 31,
 };
@@ -91,6 +94,7 @@ struct ct_filter {
 	uint16_t	icmp_id;
 	uint32_t	mark, mark_mask;
 	uint32_t	status;		/* IPS_* bits that must all be set */
+	uint32_t	labels[CT_LABEL_BITS / 32];	/* label bits, all must be set */
 	struct ct_filter_addr src, dst, rsrc, rdst, mask_src, mask_dst;
 	struct ct_filter_nat snat, dnat, anynat;
 };
@@ -134,7 +138,7 @@ enum {
 	CTF_OPT_FILTER = 512,		/* + the bit number of a CTF_* option */
 };
 #define CTF_OPT(bit)	(CTF_OPT_FILTER + __builtin_ctz(bit))
-#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:n::g::j::N:"
+#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:l:n::g::j::N:"
 #define CTF_LONG_(name, bit)	{ name, required_argument, NULL, CTF_OPT(bit) }
 #define CTF_UNSUP_(name, arg)	{ name, arg, NULL, CTF_OPT_UNSUPPORTED }
 #define CT_FILTER_LONGOPTS						\
@@ -176,8 +180,8 @@ enum {
 	CTF_LONG_("reply-zone", CTF_REPLY_ZONE),			\
 	{ "family", required_argument, NULL, 'f' },			\
 	{ "status", required_argument, NULL, 'u' },			\
+	{ "label", required_argument, NULL, 'l' },			\
 	{ "netns", required_argument, NULL, 'N' },			\
-	CTF_UNSUP_("label", required_argument),				\
 	CTF_UNSUP_("label-add", required_argument),			\
 	CTF_UNSUP_("label-del", optional_argument),			\
 	CTF_UNSUP_("secmark", required_argument),			\
@@ -239,7 +243,9 @@ enum {
 	"      --reply-zone ZONE      zone of the reply tuple\n"		\
 	"  -f, --family FAMILY        ipv4 or ipv6\n"			\
 	"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n" \
-	"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"
+	"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"	\
+	"  -l, --label LABEL[,LABEL]  all of these labels (the names of\n"	\
+	"                             /etc/xtables/connlabel.conf)\n"
 
 /* For the default: case of cmd's getopt switch: -1 when opt was a filter
  * (now set, or *netns pointed at the argument of -N) and parsing goes on;

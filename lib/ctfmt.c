@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include "ctlabel.h"
 #include "ctmsg.h"
 #include "util.h"
 
@@ -289,6 +290,44 @@ static void ktime(struct fmtbuf *b, const char *what, uint64_t ns)
 	fb_lit(b, "] ");
 }
 
+/* The labels: text "labels=NAME,NAME " by their names (a bit without
+ * one is left out; with none left, "labels " as libnetfilter_conntrack
+ * cuts its last character), JSON "labels":[BIT,...] always. */
+static void labels(struct ct_out *o, const struct ct_msg *m)
+{
+	unsigned int i, n = m->labels_len * 8;
+	bool first = true;
+	const char *name;
+
+	if (o->json) {
+		j_key(o, "labels");
+		fb_putc(o->b, '[');
+	} else {
+		fb_lit(o->b, "labels=");
+	}
+	for (i = 0; i < n; i++) {
+		if (!ct_label_test(m->labels, m->labels_len, i))
+			continue;
+		if (o->json) {
+			if (!first)
+				fb_putc(o->b, ',');
+			fb_u64(o->b, i);
+		} else {
+			name = ct_label_name(i);
+			if (!name)
+				continue;
+			fb_puts(o->b, name);
+			fb_putc(o->b, ',');
+		}
+		first = false;
+	}
+	if (o->json) {
+		fb_putc(o->b, ']');
+	} else if (!o->b->over) {
+		o->b->p[-1] = ' ';	/* the last ',' or the '=' */
+	}
+}
+
 static __always_inline void walk(struct ct_out *o, const struct ct_msg *m, unsigned int flags)
 {
 	uint8_t l3 = ct_msg_l3(m, 0);
@@ -359,6 +398,8 @@ static __always_inline void walk(struct ct_out *o, const struct ct_msg *m, unsig
 		NUM(o, "use", "use=", m->use);
 	if ((m->set & CTM_ID) && (o->json || (flags & CT_FMT_ID)))
 		NUM(o, "id", "id=", m->id);
+	if ((m->set & CTM_LABELS) && (o->json || (flags & CT_FMT_LABELS)))
+		labels(o, m);
 }
 
 int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags)

@@ -410,6 +410,14 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 		case CTA_TIMESTAMP:
 			ret = parse_timestamp(a, m);
 			break;
+		case CTA_LABELS:
+			m->set &= ~CTM_LABELS;
+			if (!attr_len(a))
+				break;
+			m->labels = attr_data(a);
+			m->labels_len = attr_len(a);
+			m->set |= CTM_LABELS;
+			break;
 		}
 		if (ret)
 			return ret;

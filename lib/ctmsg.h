@@ -10,8 +10,9 @@
  * flat struct; the formatter writes conntrack's text without printf.
  * The text is byte for byte that of nfct_snprintf(NFCT_O_DEFAULT) as
  * conntrack -L calls it (libnetfilter_conntrack 1.0.9,
- * src/conntrack/snprintf_default.c, without connlabels): field order,
- * spacing, the status words, the state names.  tests/unit/test_ctmsg.c
+ * src/conntrack/snprintf_default.c; the labels as nfct_snprintf_labels()
+ * prints them, CT_FMT_LABELS): field order, spacing, the status words,
+ * the state names.  tests/unit/test_ctmsg.c
  * checks that against the library on generated messages, and
  * tests/20-ls.bats against conntrack on real tables.
  *
@@ -76,6 +77,7 @@ enum {
 	CTM_HELPER	= 1 << 14,
 	CTM_SECCTX	= 1 << 15,
 	CTM_SCTP_VTAG	= 1 << 16,	/* both CTA_PROTOINFO_SCTP_VTAG_* */
+	CTM_LABELS	= 1 << 17,	/* CTA_LABELS, not empty */
 };
 
 struct ct_msg {
@@ -89,13 +91,14 @@ struct ct_msg {
 	uint64_t	ts_start, ts_stop;	/* ns */
 	const char	*helper;	/* into the message, not NUL-terminated */
 	const char	*secctx;
-	uint16_t	helper_len, secctx_len;
+	const uint8_t	*labels;	/* the label bits (lib/ctlabel.h) */
+	uint16_t	helper_len, secctx_len, labels_len;
 };
 
 /* Decode one ctnetlink conntrack message (IPCTNL_MSG_CT_NEW/GET/DELETE).
  * 0, or -EINVAL for a message that is not one or is malformed (an
  * attribute of the wrong size, which libnetfilter_conntrack rejects too).
- * m points into nlh (helper, secctx): valid as long as the message. */
+ * m points into nlh (helper, secctx, labels): valid as long as the message. */
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m);
 
 static inline uint16_t ct_msg_sport(const struct ct_msg_tuple *t)
@@ -126,6 +129,10 @@ enum {
 	CT_FMT_LAYER3		= 1 << 0,	/* "ipv4     2 " first */
 	CT_FMT_ID		= 1 << 1,	/* "id=N" */
 	CT_FMT_TIMESTAMP	= 1 << 2,	/* "[start=...] [stop=...]" */
+	CT_FMT_LABELS		= 1 << 3,	/* "labels=NAME,..." by the names
+						 * of lib/ctlabel.h (conntrack
+						 * prints them once it has read
+						 * the names: -l, -o labels) */
 };
 
 /* conntrack -L's state names (libnetfilter_conntrack's), by

@@ -61,8 +61,22 @@ setup_file() {
 	ip netns exec "$LS_NS" nft add chain inet t out '{ type filter hook output priority 0; }'
 	ip netns exec "$LS_NS" nft add rule inet t out ct state new counter
 	ip netns exec "$LS_NS" bash -c 'echo x > /dev/udp/127.0.0.1/9; (echo x > /dev/tcp/127.0.0.1/9) 2>/dev/null; echo y > /dev/udp/::1/9'
+	# labels (conntrack -I cannot set them without names): nft sets
+	# them by bit on real traffic; 3 and 127 get no name below
+	ip netns exec "$LS_NS" nft add chain inet t lab '{ type filter hook output priority 10; }'
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 31 ct label set 1 ct label set 5
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 32 ct label set 3
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 33 ct label set 127
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 34 ct label set 0 ct label set 7 ct label set 16
+	ip netns exec "$LS_NS" bash -c 'for p in 31 32 33 34; do echo x > /dev/udp/127.0.0.1/$p; done'
 	set -e
 	} 2>/dev/null
+	# label names as libnetfilter_conntrack reads them: comments, any
+	# base, blanks trimmed; a bit or a name again, a name with other
+	# characters than letters, digits, blanks and '-': ignored
+	printf '%s\n' '# names' '0 zero' '1	one' '5 five  ' '0x7 seven' \
+		'020 sixteen' '1 dup-one' '8 five' '9 bad_name' 'x ten' \
+		'11 two words' >"$BATS_FILE_TMPDIR/connlabel.conf"
 }
 
 teardown_file() {
@@ -338,9 +352,76 @@ each_same() {
 	# conntrack options ls does not take: a usage error naming them
 	# -o save with another format: conntrack exits 1, ctdiag 2 (usage)
 	differs_from_conntrack 1 -o save,id
-	for o in "-l x" "--label x" "--secmark 1" "-o xml" "-c 1"; do
+	for o in "--secmark 1" "-c 1"; do
 		run_ctdiag ls -N "$LS_NS" $o
 		assert_failure 2
+	done
+}
+
+@test "conformance: labels by name (-l, -o labels) with connlabel.conf" {
+	LS_RUN="with_connlabel $BATS_FILE_TMPDIR/connlabel.conf"
+	# the names show (only) once read: with -o labels or -l
+	run same_as_conntrack -o labels -p udp
+	assert_success
+	grep -qE ' dport=31 .* use=1 labels=one,five$' <<<"$output"
+	grep -qE ' dport=34 .* use=1 labels=zero,seven,sixteen$' <<<"$output"
+	grep -qE ' dport=32 .* use=1 labels$' <<<"$output"	# bits without names
+	grep -qE ' dport=33 .* use=1 labels$' <<<"$output"
+	run same_as_conntrack -l one
+	assert_success
+	assert_output --regexp "^udp .* labels=one,five$"
+	run each_same <<-'EOF'
+	-p udp
+	-o labels
+	-o LABELS,id,extended
+	-o labels,id -s 127.0.0.1
+	-o ktimestamp,labels
+	-l one
+	-l five
+	-l one,five
+	-l five -l one
+	-l five,zero
+	-l five -l zero
+	-l zero,seven,sixteen -p udp
+	-l zero -p udp --dport 34
+	-l seven -o extended
+	-l sixteen -o save
+	-l two\ words
+	--label five
+	-l nope
+	-l ''
+	-l one,
+	-l ,one
+	-l one,,five
+	-l dup-one
+	-l bad_name
+	-l ten
+	-l ONE
+	--lab five
+	-l
+	EOF
+	assert_success
+	assert_output "28 compared"
+}
+
+@test "conformance: labels without names (no connlabel.conf, or one naming none)" {
+	local f
+	printf '# none\nx y\n1 a_b\n' >"$BATS_FILE_TMPDIR/empty.conf"
+	for f in none "$BATS_FILE_TMPDIR/empty.conf"; do
+		LS_RUN="with_connlabel $f"
+		run each_same <<-'EOF'
+		-o labels
+		-o labels,id
+		-l one
+		-l one -p udp
+		EOF
+		assert_success
+		assert_output "4 compared"
+		run same_as_conntrack -o labels
+		refute_output --partial "labels"
+		run $LS_RUN "$CTDIAG" ls -N "$LS_NS" -l one
+		assert_failure 2
+		assert_output --partial "unknown label 'one'"
 	done
 }
 
