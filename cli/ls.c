@@ -29,6 +29,9 @@
 #include "util.h"
 
 #define LS_JSON_SCHEMA_STR	"1"
+/* conntrack -o xml's document around the <flow> lines */
+#define XML_HEAD	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n"
+#define XML_TAIL	"</conntrack>\n"
 
 struct ls_ctx {
 	struct ct_filter f;
@@ -36,6 +39,8 @@ struct ls_ctx {
 	bool json;
 	bool save;			/* conntrack -o save */
 	bool labels;			/* conntrack -o labels */
+	bool xml;			/* conntrack -o xml */
+	bool xml_head;			/* its head is out (at the first entry) */
 	unsigned int nfmt;		/* -o items given */
 	bool ext;			/* annotate with extension records */
 	struct ext_snapshot snap;
@@ -54,8 +59,8 @@ static void usage(FILE *fp)
 		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
 		"line for line that of `conntrack -L`; the count goes to stderr.\n"
 		"\n"
-		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, labels, save, ext\n"
-		"                             or json\n"
+		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, labels, save, xml,\n"
+		"                             ext or json\n"
 		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
 		"  -z, --zero                 zero the counters while listing\n"
@@ -69,6 +74,7 @@ static void usage(FILE *fp)
 		"              conntrack -o save (alone)\n"
 		"  labels      each entry's labels by name (/etc/xtables/connlabel.conf),\n"
 		"              as conntrack -o labels\n"
+		"  xml         conntrack -o xml's document (with labels, ktimestamp)\n"
 		"  timestamp, userspace\n"
 		"              accepted as conntrack takes them; a listing is the same\n"
 		"  ext         append the module's extension record (ext_age= ext_idle=\n"
@@ -92,7 +98,7 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 		{ "timestamp", 0 }, { "userspace", 0 },
 		/* label names, once read from connlabel.conf (do_ls) */
 		{ "labels", CT_FMT_LABELS },
-		{ "json", 0 }, { "ext", 0 }, { "plain", 0 },
+		{ "xml", 0 }, { "json", 0 }, { "ext", 0 }, { "plain", 0 },
 	};
 
 	const char *p = arg, *comma;
@@ -118,6 +124,8 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 			c->save = true;
 		else if (!strcmp(fmts[i].name, "labels"))
 			c->labels = true;
+		else if (!strcmp(fmts[i].name, "xml"))
+			c->xml = true;
 		c->nfmt++;
 		if (!comma)
 			return 0;
@@ -212,9 +220,17 @@ static int ls_cb(const struct ct_msg *m, void *arg)
 		return 0;
 	}
 	fb_init(&b, c->buf, sizeof(c->buf) - 1);
-	if ((c->save ? ct_msg_format_save(&b, m) :
-		       ct_msg_format(&b, m, c->fmt_flags)) < 0)
+	if (c->xml) {
+		/* conntrack's head comes with the first entry, if any */
+		if (!c->xml_head)
+			fputs(XML_HEAD, c->out);
+		c->xml_head = true;
+		if (ct_msg_format_xml(&b, m, c->fmt_flags) < 0)
+			return 0;
+	} else if ((c->save ? ct_msg_format_save(&b, m) :
+			      ct_msg_format(&b, m, c->fmt_flags)) < 0) {
 		return 0;
+	}
 	if (c->ext) {
 		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
 		fflush_unlocked(c->out);	/* rare path; keeps order with print_* */
@@ -309,6 +325,8 @@ int do_ls(int argc, char **argv)
 		return p_usage("ls", "cannot combine save output with any other output type, use -o save only");
 	if (c.json && (c.fmt_flags & ~CT_FMT_LABELS))
 		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
+	if (c.xml && (c.json || c.ext))
+		return p_usage("ls", "-o xml cannot be combined with json or ext");
 	/* conntrack prints the labels by name once it has read the names
 	 * (for -o labels or -l), none without them */
 	c.fmt_flags &= ~CT_FMT_LABELS;
@@ -352,6 +370,8 @@ int do_ls(int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 out:
+	if (c.xml_head)
+		fputs(XML_TAIL, stdout);
 	if (fflush(stdout) != 0 && rc == EXIT_OK) {
 		p_err("cannot write output: %s", strerror(errno));
 		rc = EXIT_FAIL;

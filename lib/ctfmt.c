@@ -295,37 +295,31 @@ static void ktime(struct fmtbuf *b, const char *what, uint64_t ns)
  * cuts its last character), JSON "labels":[BIT,...] always. */
 static void labels(struct ct_out *o, const struct ct_msg *m)
 {
-	unsigned int i, n = m->labels_len * 8;
-	bool first = true;
+	unsigned int i = 0, n = m->labels_len * 8;
 	const char *name;
+	bool first = true;
 
-	if (o->json) {
-		j_key(o, "labels");
-		fb_putc(o->b, '[');
-	} else {
+	if (!o->json) {
 		fb_lit(o->b, "labels=");
-	}
-	for (i = 0; i < n; i++) {
-		if (!ct_label_test(m->labels, m->labels_len, i))
-			continue;
-		if (o->json) {
-			if (!first)
-				fb_putc(o->b, ',');
-			fb_u64(o->b, i);
-		} else {
-			name = ct_label_name(i);
-			if (!name)
-				continue;
+		while ((name = ct_label_next(m->labels, m->labels_len, &i))) {
 			fb_puts(o->b, name);
 			fb_putc(o->b, ',');
 		}
+		if (!o->b->over)
+			o->b->p[-1] = ' ';	/* the last ',' or the '=' */
+		return;
+	}
+	j_key(o, "labels");
+	fb_putc(o->b, '[');
+	for (; i < n; i++) {
+		if (!ct_label_test(m->labels, m->labels_len, i))
+			continue;
+		if (!first)
+			fb_putc(o->b, ',');
+		fb_u64(o->b, i);
 		first = false;
 	}
-	if (o->json) {
-		fb_putc(o->b, ']');
-	} else if (!o->b->over) {
-		o->b->p[-1] = ' ';	/* the last ',' or the '=' */
-	}
+	fb_putc(o->b, ']');
 }
 
 static __always_inline void walk(struct ct_out *o, const struct ct_msg *m, unsigned int flags)

@@ -114,3 +114,20 @@ bool ct_label_test(const uint8_t *bits, unsigned int len, unsigned int bit)
 	memcpy(&w, bits + (bit / 32) * 4, n < 4 ? n : 4);
 	return w & (1u << (bit % 32));
 }
+
+const char *ct_label_next(const uint8_t *bits, unsigned int len,
+			  unsigned int *bit)
+{
+	const char *name;
+
+	for (; *bit < len * 8; (*bit)++) {
+		if (!ct_label_test(bits, len, *bit))
+			continue;
+		name = ct_label_name(*bit);
+		if (name) {
+			(*bit)++;
+			return name;
+		}
+	}
+	return NULL;
+}

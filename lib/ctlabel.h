@@ -32,4 +32,10 @@ const char *ct_label_name(unsigned int bit);
  * libnetfilter_conntrack reads it: 32-bit words in host order)? */
 bool ct_label_test(const uint8_t *bits, unsigned int len, unsigned int bit);
 
+/* Walk the named labels of a CTA_LABELS payload: from bit *bit on, the
+ * name of the first bit that is set and has a name (*bit is then past
+ * it), or NULL.  Start with *bit = 0. */
+const char *ct_label_next(const uint8_t *bits, unsigned int len,
+			  unsigned int *bit);
+
 #endif

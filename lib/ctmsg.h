@@ -168,4 +168,10 @@ int ct_msg_format_json(struct fmtbuf *b, const struct ct_msg *m);
  * -1 as for ct_msg_format. */
 int ct_msg_format_save(struct fmtbuf *b, const struct ct_msg *m);
 
+/* conntrack -L -o xml's <flow> element for m (lib/ctxml.c), without the
+ * document's head and tail; of the flags, CT_FMT_TIMESTAMP and
+ * CT_FMT_LABELS count.  -1 as for ct_msg_format. */
+int ct_msg_format_xml(struct fmtbuf *b, const struct ct_msg *m,
+		      unsigned int flags);
+
 #endif

@@ -252,6 +252,61 @@ each_same() {
 	assert_output "20 compared"
 }
 
+@test "conformance: -o xml, alone and with what conntrack combines it" {
+	run same_as_conntrack -o xml
+	assert_success
+	assert_line --index 0 '<?xml version="1.0" encoding="utf-8"?>'
+	assert_line --index 1 '<conntrack>'
+	assert_line --index -1 '</conntrack>'
+	# the library's quirks: TCP state names for SCTP, bare ICMP layer4
+	grep -qE 'protoname="sctp"><sport>5000</sport><dport>5001</dport></layer4>.*<state>FIN_WAIT</state>' <<<"$output"
+	assert_output --partial '<layer4 protonum="1" protoname="icmp"></layer4>'
+	assert_output --partial '<srckey>0x12</srckey><dstkey>0x34</dstkey>'
+	assert_output --partial '<zone>4</zone>'
+	assert_output --partial '<counters><packets>1</packets>'
+	run each_same <<-'EOF'
+	-o XML
+	-o xml,id
+	-o xml,extended,id
+	-o xml,ktimestamp
+	-o xml,timestamp
+	-o xml,userspace
+	-o xml,labels
+	-o xml -p tcp
+	-o xml -p sctp
+	-o xml -p dccp
+	-o xml -p gre
+	-o xml -p icmpv6
+	-o xml -p 200
+	-o xml -w 6
+	-o xml --orig-zone 4
+	-o xml -n
+	-o xml -g
+	-o xml -f ipv6
+	-o xml -u ASSURED
+	-o xml -s 127.0.0.1
+	-o xml -p udp --dport 31
+	-o xml -p 99
+	-o xml -m 12345
+	-o xml,
+	-o xml,bogus
+	EOF
+	assert_success
+	assert_output "25 compared"
+	LS_RUN="with_connlabel $BATS_FILE_TMPDIR/connlabel.conf"
+	run each_same <<-'EOF'
+	-o xml,labels
+	-o labels,xml -p udp
+	-o xml -l one
+	-o xml -l zero,sixteen
+	EOF
+	assert_success
+	assert_output "4 compared"
+	run same_as_conntrack -o xml,labels -p udp
+	assert_output --partial '<mark>0</mark><labels><label>one</label><label>five</label></labels><use>1</use>'
+	assert_output --partial '<mark>0</mark><labels></labels><use>1</use>'
+}
+
 @test "conformance: usage errors are usage errors in both (exit 2, no listing)" {
 	run each_same <<-'EOF'
 	-f ipv4 -f ipv6
@@ -352,6 +407,7 @@ each_same() {
 	# conntrack options ls does not take: a usage error naming them
 	# -o save with another format: conntrack exits 1, ctdiag 2 (usage)
 	differs_from_conntrack 1 -o save,id
+	differs_from_conntrack 1 -o xml,save
 	for o in "--secmark 1" "-c 1"; do
 		run_ctdiag ls -N "$LS_NS" $o
 		assert_failure 2

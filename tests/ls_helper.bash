@@ -2,10 +2,14 @@
 # (loaded by tests/20-ls.bats and tests/23-ls-conformance.bats).
 
 # Mask the timeout (it ticks), keep it after a tab: "LINE-WITH-T\tTIMEOUT".
-# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...".
+# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...", -o xml
+# lines: "<flow>...<timeout>TIMEOUT</timeout>..."; a line without one
+# (the XML document's head) gets 0.
 split_timeout() {
 	sed -E -e 's/^-A -t ([0-9]+) (.*)$/-A -t T \2\t\1/;t' \
-		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/'
+		-e 's/^(<flow>.*<timeout>)([0-9]+)(<\/timeout>.*)$/\1T\3\t\2/;t' \
+		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/;t' \
+		-e 's/$/\t0/'
 }
 
 # After split_timeout: the same for delta-time= (an entry's age, with
