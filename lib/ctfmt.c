@@ -418,3 +418,54 @@ int ct_msg_format_json(struct fmtbuf *b, const struct ct_msg *m)
 	walk(&o, m, 0);
 	return 0;
 }
+
+/* conntrack -L expect (libnetfilter_conntrack's expect/snprintf_default.c):
+ * "TIMEOUT proto=P src= dst= L4 mask-src= mask-dst= L4 master-src=
+ * master-dst= L4 [zone=Z] [FLAGS ]class=C helper=NAME" */
+void ct_exp_format(struct fmtbuf *b, const struct ct_exp *e)
+{
+	static const char *const tags[3][2] = {
+		{ "src=", "dst=" }, { "mask-src=", "mask-dst=" },
+		{ "master-src=", "master-dst=" },
+	};
+	static const struct { uint32_t bit; const char *name; } flags[] = {
+		{ NF_CT_EXPECT_PERMANENT, "PERMANENT" },
+		{ NF_CT_EXPECT_INACTIVE, "INACTIVE" },
+		{ NF_CT_EXPECT_USERSPACE, "USERSPACE" },
+	};
+	struct ct_out o = { .b = b };
+	const char *delim = "";
+	char *start = b->p;
+	unsigned int i;
+
+	if (e->set & CTX_TIMEOUT)
+		NUM(&o, NULL, "", e->timeout);
+	NUM(&o, NULL, "proto=", e->t[0].protonum);
+	for (i = 0; i < 3; i++) {
+		if (e->l3[i] == AF_INET || e->l3[i] == AF_INET6) {
+			addr(&o, NULL, tags[i][0], e->t[i].src, e->l3[i]);
+			addr(&o, NULL, tags[i][1], e->t[i].dst, e->l3[i]);
+		}
+		l4_part(&o, &e->t[i]);
+	}
+	if (e->set & CTX_ZONE)
+		NUM(&o, NULL, "zone=", e->zone);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (!(e->flags & flags[i].bit))
+			continue;
+		fb_puts(b, delim);
+		fb_puts(b, flags[i].name);
+		delim = ",";
+	}
+	if (e->flags)
+		fb_putc(b, ' ');
+	if (e->set & CTX_CLASS)
+		NUM(&o, NULL, "class=", e->class);
+	if (e->set & CTX_HELPER) {
+		fb_lit(b, "helper=");
+		fb_mem(b, e->helper, e->helper_len);
+	}
+	/* one blank at the end goes */
+	if (!b->over && b->p > start && b->p[-1] == ' ')
+		b->p--;
+}

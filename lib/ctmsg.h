@@ -95,6 +95,46 @@ struct ct_msg {
 	uint16_t	helper_len, secctx_len, labels_len;
 };
 
+/* ct_exp.set (CTX_*: CTE_* are lib/ctparse.h's) */
+enum {
+	CTX_MASTER	= 1 << 0,	/* CTA_EXPECT_MASTER */
+	CTX_TUPLE	= 1 << 1,	/* CTA_EXPECT_TUPLE */
+	CTX_MASK	= 1 << 2,
+	CTX_TIMEOUT	= 1 << 3,
+	CTX_ZONE	= 1 << 4,
+	CTX_FLAGS	= 1 << 5,
+	CTX_HELPER	= 1 << 6,
+	CTX_CLASS	= 1 << 7,
+};
+
+/* One expectation (IPCTNL_MSG_EXP_NEW), decoded as
+ * libnetfilter_conntrack's nfexp_nlmsg_parse() decodes it: each tuple's
+ * layer-3 protocol is the message's family, set when the attribute
+ * before it in its list is there (the library's order: the expected
+ * tuple's with the master, the mask's with the expected tuple, the
+ * master's with the mask; the kernel sends all three). */
+struct ct_exp {
+	uint32_t	set;		/* CTX_* */
+	uint8_t		family;
+	uint8_t		l3[3];		/* expected, mask, master */
+	struct ct_msg_tuple t[3];	/* expected, mask, master */
+	uint32_t	timeout, flags, class;
+	uint16_t	zone;
+	uint16_t	helper_len;
+	const char	*helper;	/* into the message */
+};
+
+/* 0, or -EINVAL as ct_msg_parse. */
+int ct_exp_parse(const struct nlmsghdr *nlh, struct ct_exp *e);
+
+/* conntrack -L expect's line for e (no newline; lib/ctfmt.c). */
+void ct_exp_format(struct fmtbuf *b, const struct ct_exp *e);
+
+/* conntrack -L expect -o xml's <flow> element (lib/ctxml.c); with
+ * CT_FMT_TIME, the <when> of now (conntrack -o xml,timestamp). */
+void ct_exp_format_xml(struct fmtbuf *b, const struct ct_exp *e,
+		       unsigned int flags);
+
 /* Decode one ctnetlink conntrack message (IPCTNL_MSG_CT_NEW/GET/DELETE).
  * 0, or -EINVAL for a message that is not one or is malformed (an
  * attribute of the wrong size, which libnetfilter_conntrack rejects too).
@@ -133,6 +173,7 @@ enum {
 						 * of lib/ctlabel.h (conntrack
 						 * prints them once it has read
 						 * the names: -l, -o labels) */
+	CT_FMT_TIME		= 1 << 4,	/* expect -o xml,timestamp */
 };
 
 /* conntrack -L's state names (libnetfilter_conntrack's), by

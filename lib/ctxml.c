@@ -40,30 +40,24 @@ static void xml_addr(struct fmtbuf *b, const char *tag, const uint8_t *a,
 	fb_putc(b, '>');
 }
 
-static void xml_tuple(struct fmtbuf *b, const struct ct_msg *m, int dir)
+/* <layerN protonum="P" protoname="NAME"> */
+static void xml_layer(struct fmtbuf *b, int n, unsigned int p)
 {
-	const struct ct_msg_tuple *t = &m->t[dir];
-	const struct ct_msg_tuple *o = &m->t[0];
-	uint8_t l3 = ct_msg_l3(m, dir);
-	const char *name;
+	const char *name = n == 3 ? (p == AF_INET ? "ipv4" : p == AF_INET6 ?
+				     "ipv6" : NULL) : ct_proto_name(p);
 
-	if (dir)
-		fb_lit(b, "<meta direction=\"reply\">");
-	else
-		fb_lit(b, "<meta direction=\"original\">");
-	fb_lit(b, "<layer3 protonum=\"");
-	fb_u64(b, l3);
+	fb_lit(b, "<layer");
+	fb_putc(b, '0' + n);
+	fb_lit(b, " protonum=\"");
+	fb_u64(b, p);
 	fb_lit(b, "\" protoname=\"");
-	fb_puts(b, l3 == AF_INET ? "ipv4" : l3 == AF_INET6 ? "ipv6" : "unknown");
-	fb_lit(b, "\">");
-	xml_addr(b, "src", t->src, l3);
-	xml_addr(b, "dst", t->dst, l3);
-	fb_lit(b, "</layer3><layer4 protonum=\"");
-	fb_u64(b, t->protonum);
-	fb_lit(b, "\" protoname=\"");
-	name = ct_proto_name(t->protonum);
 	fb_puts(b, name ? name : "unknown");
 	fb_lit(b, "\">");
+}
+
+/* The ports or GRE keys of a tuple (none for ICMP) */
+static void xml_l4(struct fmtbuf *b, const struct ct_msg_tuple *t)
+{
 	switch (t->protonum) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -81,6 +75,24 @@ static void xml_tuple(struct fmtbuf *b, const struct ct_msg *m, int dir)
 		fb_lit(b, "</dstkey>");
 		break;
 	}
+}
+
+static void xml_tuple(struct fmtbuf *b, const struct ct_msg *m, int dir)
+{
+	const struct ct_msg_tuple *t = &m->t[dir];
+	const struct ct_msg_tuple *o = &m->t[0];
+	uint8_t l3 = ct_msg_l3(m, dir);
+
+	if (dir)
+		fb_lit(b, "<meta direction=\"reply\">");
+	else
+		fb_lit(b, "<meta direction=\"original\">");
+	xml_layer(b, 3, l3);
+	xml_addr(b, "src", t->src, l3);
+	xml_addr(b, "dst", t->dst, l3);
+	fb_lit(b, "</layer3>");
+	xml_layer(b, 4, t->protonum);
+	xml_l4(b, t);
 	fb_lit(b, "</layer4>");
 	if (t->set & CTMT_ZONE)
 		XML_NUM(b, "zone", t->zone);
@@ -182,4 +194,82 @@ int ct_msg_format_xml(struct fmtbuf *b, const struct ct_msg *m,
 	}
 	fb_lit(b, "</flow>");
 	return 0;
+}
+
+/* conntrack -o xml,timestamp's <when>: local time now */
+static void xml_when(struct fmtbuf *b)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return;
+	fb_lit(b, "<when>");
+	XML_NUM(b, "hour", tm.tm_hour);
+	fb_lit(b, "<min>");
+	fb_putc(b, '0' + tm.tm_min / 10);
+	fb_putc(b, '0' + tm.tm_min % 10);
+	fb_lit(b, "</min><sec>");
+	fb_putc(b, '0' + tm.tm_sec / 10);
+	fb_putc(b, '0' + tm.tm_sec % 10);
+	fb_lit(b, "</sec>");
+	XML_NUM(b, "wday", tm.tm_wday + 1);
+	XML_NUM(b, "day", tm.tm_mday);
+	XML_NUM(b, "month", tm.tm_mon + 1);
+	XML_NUM(b, "year", 1900 + tm.tm_year);
+	fb_lit(b, "</when>");
+}
+
+/* libnetfilter_conntrack's expect/snprintf_xml.c: the three tuples side
+ * by side in <layer3> and <layer4>, under the expected tuple's protocols */
+void ct_exp_format_xml(struct fmtbuf *b, const struct ct_exp *e,
+		       unsigned int flags)
+{
+	static const char *const part[3] = { "expected", "mask", "master" };
+	unsigned int i;
+
+	fb_lit(b, "<flow>");
+	xml_layer(b, 3, e->l3[0]);
+	for (i = 0; i < 3; i++) {
+		fb_putc(b, '<');
+		fb_puts(b, part[i]);
+		fb_putc(b, '>');
+		xml_addr(b, "src", e->t[i].src, e->l3[i]);
+		xml_addr(b, "dst", e->t[i].dst, e->l3[i]);
+		fb_lit(b, "</");
+		fb_puts(b, part[i]);
+		fb_putc(b, '>');
+	}
+	fb_lit(b, "</layer3>");
+	xml_layer(b, 4, e->t[0].protonum);
+	for (i = 0; i < 3; i++) {
+		fb_putc(b, '<');
+		fb_puts(b, part[i]);
+		fb_putc(b, '>');
+		xml_l4(b, &e->t[i]);
+		fb_lit(b, "</");
+		fb_puts(b, part[i]);
+		fb_putc(b, '>');
+	}
+	fb_lit(b, "</layer4><meta>");
+	if (e->set & CTX_HELPER) {
+		fb_lit(b, "<helper-name>");
+		fb_mem(b, e->helper, e->helper_len);
+		fb_lit(b, "</helper-name>");
+	}
+	if (e->set & CTX_TIMEOUT)
+		XML_NUM(b, "timeout", e->timeout);
+	if (e->set & CTX_CLASS)
+		XML_NUM(b, "class", e->class);
+	if (e->set & CTX_ZONE)
+		XML_NUM(b, "zone", e->zone);
+	if (flags & CT_FMT_TIME)
+		xml_when(b);
+	if (e->flags & NF_CT_EXPECT_PERMANENT)
+		fb_lit(b, "<permanent/>");
+	if (e->flags & NF_CT_EXPECT_INACTIVE)
+		fb_lit(b, "<inactive/>");
+	if (e->flags & NF_CT_EXPECT_USERSPACE)
+		fb_lit(b, "<userspace/>");
+	fb_lit(b, "</meta></flow>");
 }

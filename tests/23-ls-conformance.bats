@@ -8,6 +8,17 @@
 load test_helper
 load ls_helper
 
+FTPCTL=$CTDIAG_TOP/tests/tools/ftpctl
+
+# FTP control connections through the ftp helper, each leaving one
+# expectation (5 minutes): IPv4 PORT, IPv4 PASV, IPv6 EPSV.
+ftp_expectations() {
+	local X="ip netns exec $LS_NS $FTPCTL"
+	$X 127.0.0.1 21 "220 hi" "USER a" "331 ok" "PORT 127,0,0,1,4,1" "200 ok" &&
+	$X 127.0.0.2 21 "220 hi" "USER a" "331 ok" "PASV" "227 Entering Passive Mode (127,0,0,2,4,2)" &&
+	$X ::1 21 "220 hi" "USER a" "331 ok" "EPSV" "229 Entering Extended Passive Mode (|||1027|)"
+}
+
 setup_file() {
 	export LS_NS=ctdiag-lsc-$$
 	ip netns add "$LS_NS"
@@ -69,6 +80,23 @@ setup_file() {
 	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 33 ct label set 127
 	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 34 ct label set 0 ct label set 7 ct label set 16
 	ip netns exec "$LS_NS" bash -c 'for p in 31 32 33 34; do echo x > /dev/udp/127.0.0.1/$p; done'
+	# helpers and expectations: the ftp helper's, and nft's (no helper
+	# name, an hour or two)
+	ip netns exec "$LS_NS" nft -f - <<-'EOF'
+	table inet x {
+		ct helper ftp-std { type "ftp" protocol tcp; }
+		ct expectation e4 { protocol tcp; dport 5555; timeout 1h; size 12; l3proto ip; }
+		ct expectation e6 { protocol udp; dport 6666; timeout 2h; size 12; l3proto ip6; }
+		chain out {
+			type filter hook output priority 0;
+			tcp dport 21 ct helper set "ftp-std"
+			udp dport 41 ct expectation set "e4"
+			udp dport 42 ct expectation set "e6"
+		}
+	}
+	EOF
+	ip netns exec "$LS_NS" bash -c 'echo x > /dev/udp/127.0.0.1/41; echo x > /dev/udp/::1/42'
+	ftp_expectations
 	set -e
 	} 2>/dev/null
 	# label names as libnetfilter_conntrack reads them: comments, any
@@ -408,6 +436,18 @@ each_same() {
 	# -o save with another format: conntrack exits 1, ctdiag 2 (usage)
 	differs_from_conntrack 1 -o save,id
 	differs_from_conntrack 1 -o xml,save
+	# the dying and unconfirmed tables: conntrack lists them, ctdiag not
+	differs_from_conntrack 0 dying
+	differs_from_conntrack 0 unconfirmed
+	# a word after the table: conntrack ignores it
+	differs_from_conntrack 0 expect foo
+	# the table after options: conntrack ignores it there
+	run ip netns exec "$LS_NS" conntrack -L -o id expect
+	assert_output --partial " id="
+	run_ctdiag ls -N "$LS_NS" -o id expect
+	assert_success
+	refute_output --partial " id="
+	assert_output --partial " helper=ftp"
 	for o in "--secmark 1" "-c 1"; do
 		run_ctdiag ls -N "$LS_NS" $o
 		assert_failure 2
@@ -478,6 +518,49 @@ each_same() {
 		run $LS_RUN "$CTDIAG" ls -N "$LS_NS" -l one
 		assert_failure 2
 		assert_output --partial "unknown label 'one'"
+	done
+}
+
+@test "conformance: the expect table (ls expect, as conntrack -L expect)" {
+	ftp_expectations		# fresh: theirs last 5 minutes
+	run same_as_conntrack expect -f ipv4
+	assert_success
+	grep -qE '^[0-9]+ proto=6 src=127.0.0.1 dst=127.0.0.1 sport=0 dport=1025 mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 master-src=127.0.0.1 master-dst=127.0.0.1 sport=[0-9]+ dport=21 class=0 helper=ftp$' <<<"$output"
+	assert_output --partial " dport=1026 "
+	grep -qE ' dport=5555 .* dport=41 class=0$' <<<"$output"
+	run same_as_conntrack expect -f ipv6
+	assert_success
+	assert_output --partial " dport=6666 "
+	assert_output --partial " dport=1027 "
+	run each_same <<-'EOF'
+	expect
+	expect -f ipv6
+	expect -o xml
+	expect -o xml -f ipv6
+	expect -o XML,id,extended,ktimestamp,labels
+	expect -o save
+	expect -o extended
+	expect -o id,userspace
+	conntrack
+	conntrack -p udp -o xml
+	expect -p tcp
+	expect -s 127.0.0.1
+	expect -m 1
+	expect -z
+	expect -l x
+	expect -f ipv4 -f ipv6
+	expect -o xml,
+	EOF
+	assert_success
+	assert_output "17 compared"
+	# -o timestamp: the time of printing first, "[SECONDS.USEC]\t", or
+	# in XML <when>; both tick, as the timeouts do
+	local a b strip='s/^\[[0-9]{10}\.[0-9]{1,6} *\]\t[0-9]+ /T /; s/<when><hour>[0-9]+<\/hour><min>[0-9]{2}<\/min><sec>[0-9]{2}<\/sec><wday>[1-7]<\/wday><day>[0-9]+<\/day><month>[0-9]+<\/month><year>[0-9]{4}<\/year><\/when>/W/; s/<timeout>[0-9]+</<timeout>T</'
+	for o in timestamp xml,timestamp; do
+		a=$(ip netns exec "$LS_NS" conntrack -L expect -o $o 2>/dev/null | sed -E "$strip")
+		b=$("$CTDIAG" ls -N "$LS_NS" expect -o $o 2>/dev/null | sed -E "$strip")
+		[[ "$a" == *"T proto=6 "* || "$a" == *"<timeout>T</timeout><class>0</class>W</meta>"* ]]
+		[ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b"); false; }
 	done
 }
 
