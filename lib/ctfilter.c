@@ -418,6 +418,10 @@ int ct_filter_set(struct ct_filter *f, unsigned int opt, const char *arg,
 		if (ret)
 			return ret;
 		break;
+	case CTF_SECMARK:
+		if (parse_u64(arg, &v, UINT32_MAX))
+			return errf(err, errlen, "invalid secmark '%s'", arg);
+		break;
 	default:
 		return errf(err, errlen, "unknown filter%s", "");
 	}
@@ -540,6 +544,7 @@ int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
 	case 'f': fopt = CTF_FAMILY; break;
 	case 'u': fopt = CTF_STATUS; break;
 	case 'l': fopt = CTF_LABEL; break;
+	case 'c': fopt = CTF_SECMARK; break;
 	case 'n': case 'g': case 'j':
 		fopt = opt == 'n' ? CTF_SNAT : opt == 'g' ? CTF_DNAT : CTF_ANYNAT;
 		/* IP[:PORT] attached, or the next word if not an option */

@@ -18,6 +18,10 @@
  *   -f ipv4|ipv6         family; also implied by the addresses
  *   -u FLAG[,FLAG..]     all of these status bits set
  *   -l LABEL[,LABEL..]   all of these labels set (names: lib/ctlabel.h)
+ *   -c SECMARK           taken and checked as a number, filters nothing:
+ *                        conntrack 1.4.7 lists every entry with it
+ *                        (libnetfilter_conntrack's nfct_cmp() compares no
+ *                        secmark)
  * Filters that ctnetlink can apply are also pushed into the dump request
  * (ct_filter_dump_opts); ct_filter_match() is always exact.
  */
@@ -62,6 +66,7 @@ enum ct_filter_opt {
 	CTF_GRE_RSKEY	= 1 << 26,	/* --reply-key-src */
 	CTF_GRE_RDKEY	= 1 << 27,
 	CTF_LABEL	= 1 << 28,	/* -l; several add up */
+	CTF_SECMARK	= 1 << 29,	/* -c: taken, filters nothing (below) */
 	/* ct_filter_set() only: OR'ed into CTF_ICMP_* for --icmpv6-* */
 	CTF_ICMPV6	= 1u << 31,
 };
@@ -138,7 +143,7 @@ enum {
 	CTF_OPT_FILTER = 512,		/* + the bit number of a CTF_* option */
 };
 #define CTF_OPT(bit)	(CTF_OPT_FILTER + __builtin_ctz(bit))
-#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:l:n::g::j::N:"
+#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:l:c:n::g::j::N:"
 #define CTF_LONG_(name, bit)	{ name, required_argument, NULL, CTF_OPT(bit) }
 #define CTF_UNSUP_(name, arg)	{ name, arg, NULL, CTF_OPT_UNSUPPORTED }
 #define CT_FILTER_LONGOPTS						\
@@ -184,7 +189,7 @@ enum {
 	{ "netns", required_argument, NULL, 'N' },			\
 	CTF_UNSUP_("label-add", required_argument),			\
 	CTF_UNSUP_("label-del", optional_argument),			\
-	CTF_UNSUP_("secmark", required_argument),			\
+	{ "secmark", required_argument, NULL, 'c' },			\
 	CTF_UNSUP_("timeout", required_argument),			\
 	CTF_UNSUP_("event-mask", required_argument),			\
 	CTF_UNSUP_("buffer-size", required_argument),			\
@@ -245,7 +250,8 @@ enum {
 	"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n" \
 	"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"	\
 	"  -l, --label LABEL[,LABEL]  all of these labels (the names of\n"	\
-	"                             /etc/xtables/connlabel.conf)\n"
+	"                             /etc/xtables/connlabel.conf)\n"	\
+	"  -c, --secmark SECMARK      taken as conntrack takes it: filters nothing\n"
 
 /* For the default: case of cmd's getopt switch: -1 when opt was a filter
  * (now set, or *netns pointed at the argument of -N) and parsing goes on;

@@ -142,7 +142,7 @@ complete_words() {
 	cd "$BATS_TEST_TMPDIR"
 	touch zz-file
 	for c in ls stale; do
-		for o in -r -q -w -s -d -m -n -l -p --reply-src --zone --mark --label; do
+		for o in -r -q -w -s -d -m -n -l -c -p --reply-src --zone --mark --label --secmark; do
 			[ -z "$(complete_words $c $o zz)" ] || { echo "ctdiag $c $o offers files"; false; }
 		done
 	done
