@@ -202,24 +202,21 @@ static __always_inline void key_hex(struct ct_out *o, const char *jkey, const ch
 
 static __always_inline void l4_part(struct ct_out *o, const struct ct_msg_tuple *t)
 {
-	switch (t->protonum) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	switch (ct_l4_kind(t->protonum)) {
+	case CT_L4_PORTS:
 		NUM(o, "sport", "sport=", ct_msg_sport(t));
 		NUM(o, "dport", "dport=", ct_msg_dport(t));
 		break;
-	case IPPROTO_GRE:
+	case CT_L4_GRE:
 		key_hex(o, "srckey", "srckey=0x", ct_msg_sport(t));
 		key_hex(o, "dstkey", "dstkey=0x", ct_msg_dport(t));
 		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	case CT_L4_ICMP:
 		NUM(o, "type", "type=", t->l4dst[0]);
 		NUM(o, "code", "code=", t->l4dst[1]);
 		NUM(o, "id", "id=", ct_msg_sport(t));
+		break;
+	case CT_L4_NONE:
 		break;
 	}
 }

@@ -337,6 +337,22 @@ static inline int u32_attr(const struct nlattr *a, uint32_t *v,
  * libnetfilter_conntrack, so it shows at most 15 characters. */
 #define HELPER_NAME_MAX	15
 
+/* A ctnetlink message's family, and where its attributes are; -EINVAL
+ * for one too short to have an nfgenmsg. */
+static int msg_attrs(const struct nlmsghdr *nlh, uint8_t *family,
+		     const char **start, unsigned int *len)
+{
+	const struct nfgenmsg *nfh;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
+		return -EINVAL;
+	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
+	*family = nfh->nfgen_family;
+	*start = (const char *)nfh + NLMSG_ALIGN(sizeof(*nfh));
+	*len = nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*nfh));
+	return 0;
+}
+
 int ct_exp_parse(const struct nlmsghdr *nlh, struct ct_exp *e)
 {
 	static const struct {
@@ -346,18 +362,15 @@ int ct_exp_parse(const struct nlmsghdr *nlh, struct ct_exp *e)
 		{ CTA_EXPECT_TUPLE, CTX_TUPLE, 0, 1 },
 		{ CTA_EXPECT_MASK, CTX_MASK, 1, 2 },
 	};
-	const struct nfgenmsg *nfh;
 	const struct nlattr *a;
-	unsigned int i;
+	unsigned int i, len;
+	const char *start;
 	int ret = 0;
 
 	memset(e, 0, sizeof(*e));
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
+	if (msg_attrs(nlh, &e->family, &start, &len))
 		return -EINVAL;
-	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
-	e->family = nfh->nfgen_family;
-	for_each_attr(a, (const char *)nfh + NLMSG_ALIGN(sizeof(*nfh)),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*nfh))) {
+	for_each_attr(a, start, len) {
 		for (i = 0; i < ARRAY_SIZE(tuples); i++) {
 			if (attr_type(a) != tuples[i].type)
 				continue;
@@ -396,20 +409,18 @@ int ct_exp_parse(const struct nlmsghdr *nlh, struct ct_exp *e)
 
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 {
-	const struct nfgenmsg *nfh;
 	const struct nlattr *a;
+	const char *start;
+	unsigned int len;
 	int ret = 0;
 
 	/* An attribute that comes twice counts once, as the last one (the
 	 * kernel sends each once; libnetfilter_conntrack keeps the last):
 	 * each nest's parser starts by clearing what it fills. */
 	memset(m, 0, sizeof(*m));
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
+	if (msg_attrs(nlh, &m->family, &start, &len))
 		return -EINVAL;
-	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
-	m->family = nfh->nfgen_family;
-	for_each_attr(a, (const char *)nfh + NLMSG_ALIGN(sizeof(*nfh)),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*nfh))) {
+	for_each_attr(a, start, len) {
 		switch (attr_type(a)) {
 		case CTA_TUPLE_ORIG:
 			m->set |= CTM_ORIG;

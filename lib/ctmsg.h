@@ -24,6 +24,7 @@
 #ifndef CTDIAG_CTMSG_H
 #define CTDIAG_CTMSG_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "ctdiag_abi.h"
@@ -150,6 +151,29 @@ static inline uint16_t ct_msg_sport(const struct ct_msg_tuple *t)
 static inline uint16_t ct_msg_dport(const struct ct_msg_tuple *t)
 {
 	return (uint16_t)t->l4dst[0] << 8 | t->l4dst[1];
+}
+
+/* What a tuple's layer-4 part shows, by protocol (libnetfilter_conntrack's
+ * cases, the same in the text and the XML): ports, GRE keys, ICMP type,
+ * code and id, or nothing. */
+enum ct_l4_kind { CT_L4_NONE, CT_L4_PORTS, CT_L4_GRE, CT_L4_ICMP };
+
+static inline enum ct_l4_kind ct_l4_kind(uint8_t protonum)
+{
+	switch (protonum) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return CT_L4_PORTS;
+	case IPPROTO_GRE:
+		return CT_L4_GRE;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return CT_L4_ICMP;
+	}
+	return CT_L4_NONE;
 }
 
 /* The layer-3 protocol of direction dir: the family if that tuple was in

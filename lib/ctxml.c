@@ -25,19 +25,33 @@
 	fb_lit(b, "</" tag ">");					\
 } while (0)
 
+/* <tag> or </tag> */
+static void xml_tag(struct fmtbuf *b, const char *tag, bool end)
+{
+	fb_putc(b, '<');
+	if (end)
+		fb_putc(b, '/');
+	fb_puts(b, tag);
+	fb_putc(b, '>');
+}
+
+/* <tag>s</tag>, n bytes of s as they are (as the library prints them) */
+static void xml_str(struct fmtbuf *b, const char *tag, const char *s, size_t n)
+{
+	xml_tag(b, tag, false);
+	fb_mem(b, s, n);
+	xml_tag(b, tag, true);
+}
+
 static void xml_addr(struct fmtbuf *b, const char *tag, const uint8_t *a,
 		     uint8_t l3)
 {
-	fb_putc(b, '<');
-	fb_puts(b, tag);
-	fb_putc(b, '>');
+	xml_tag(b, tag, false);
 	if (l3 == AF_INET)
 		fb_ipv4(b, a);
 	else if (l3 == AF_INET6)
 		fb_ipv6(b, a);
-	fb_lit(b, "</");
-	fb_puts(b, tag);
-	fb_putc(b, '>');
+	xml_tag(b, tag, true);
 }
 
 /* <layerN protonum="P" protoname="NAME"> */
@@ -58,21 +72,20 @@ static void xml_layer(struct fmtbuf *b, int n, unsigned int p)
 /* The ports or GRE keys of a tuple (none for ICMP) */
 static void xml_l4(struct fmtbuf *b, const struct ct_msg_tuple *t)
 {
-	switch (t->protonum) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	switch (ct_l4_kind(t->protonum)) {
+	case CT_L4_PORTS:
 		XML_NUM(b, "sport", ct_msg_sport(t));
 		XML_NUM(b, "dport", ct_msg_dport(t));
 		break;
-	case IPPROTO_GRE:
+	case CT_L4_GRE:
 		fb_lit(b, "<srckey>0x");
 		fb_hex(b, ct_msg_sport(t));
 		fb_lit(b, "</srckey><dstkey>0x");
 		fb_hex(b, ct_msg_dport(t));
 		fb_lit(b, "</dstkey>");
+		break;
+	case CT_L4_ICMP:		/* nothing, as in the library */
+	case CT_L4_NONE:
 		break;
 	}
 }
@@ -156,11 +169,8 @@ int ct_msg_format_xml(struct fmtbuf *b, const struct ct_msg *m,
 		xml_labels(b, m);
 	if (m->set & CTM_SECMARK)
 		XML_NUM(b, "secmark", m->secmark);
-	if (m->set & CTM_SECCTX) {
-		fb_lit(b, "<secctx>");
-		fb_mem(b, m->secctx, m->secctx_len);
-		fb_lit(b, "</secctx>");
-	}
+	if (m->set & CTM_SECCTX)
+		xml_str(b, "secctx", m->secctx, m->secctx_len);
 	if (m->set & CTM_ZONE)
 		XML_NUM(b, "zone", m->zone);
 	if (m->set & CTM_USE)
@@ -187,11 +197,8 @@ int ct_msg_format_xml(struct fmtbuf *b, const struct ct_msg *m,
 			(time_t)(m->ts_start / 1000000000ull)));
 	if (m->set & indep)
 		fb_lit(b, "</meta>");
-	if (m->set & CTM_HELPER) {
-		fb_lit(b, "<helper>");
-		fb_mem(b, m->helper, m->helper_len);
-		fb_lit(b, "</helper>");
-	}
+	if (m->set & CTM_HELPER)
+		xml_str(b, "helper", m->helper, m->helper_len);
 	fb_lit(b, "</flow>");
 	return 0;
 }
@@ -231,32 +238,21 @@ void ct_exp_format_xml(struct fmtbuf *b, const struct ct_exp *e,
 	fb_lit(b, "<flow>");
 	xml_layer(b, 3, e->l3[0]);
 	for (i = 0; i < 3; i++) {
-		fb_putc(b, '<');
-		fb_puts(b, part[i]);
-		fb_putc(b, '>');
+		xml_tag(b, part[i], false);
 		xml_addr(b, "src", e->t[i].src, e->l3[i]);
 		xml_addr(b, "dst", e->t[i].dst, e->l3[i]);
-		fb_lit(b, "</");
-		fb_puts(b, part[i]);
-		fb_putc(b, '>');
+		xml_tag(b, part[i], true);
 	}
 	fb_lit(b, "</layer3>");
 	xml_layer(b, 4, e->t[0].protonum);
 	for (i = 0; i < 3; i++) {
-		fb_putc(b, '<');
-		fb_puts(b, part[i]);
-		fb_putc(b, '>');
+		xml_tag(b, part[i], false);
 		xml_l4(b, &e->t[i]);
-		fb_lit(b, "</");
-		fb_puts(b, part[i]);
-		fb_putc(b, '>');
+		xml_tag(b, part[i], true);
 	}
 	fb_lit(b, "</layer4><meta>");
-	if (e->set & CTX_HELPER) {
-		fb_lit(b, "<helper-name>");
-		fb_mem(b, e->helper, e->helper_len);
-		fb_lit(b, "</helper-name>");
-	}
+	if (e->set & CTX_HELPER)
+		xml_str(b, "helper-name", e->helper, e->helper_len);
 	if (e->set & CTX_TIMEOUT)
 		XML_NUM(b, "timeout", e->timeout);
 	if (e->set & CTX_CLASS)
