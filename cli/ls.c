@@ -99,7 +99,8 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 	static const struct { const char *name; unsigned int flag; } fmts[] = {
 		{ "extended", CT_FMT_LAYER3 }, { "id", CT_FMT_ID },
 		{ "ktimestamp", CT_FMT_TIMESTAMP }, { "save", 0 },
-		/* conntrack's event-only formats: a listing is the same */
+		/* conntrack's event formats: a conntrack listing is the
+		 * same; timestamp shows in the expect listing */
 		{ "timestamp", CT_FMT_TIME }, { "userspace", 0 },
 		/* label names, once read from connlabel.conf (do_ls) */
 		{ "labels", CT_FMT_LABELS },
