@@ -48,6 +48,12 @@ struct ct_msg;
 typedef int (*ct_dump_msg_cb)(const struct ct_msg *m, void *arg);
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg);
 
+/* The same for the expectation table (conntrack -L expect): of the
+ * options, family and netns_fd count. */
+struct ct_exp;
+typedef int (*ct_dump_exp_cb)(const struct ct_exp *e, void *arg);
+long ct_dump_exps(const struct ct_dump_opts *o, ct_dump_exp_cb cb, void *arg);
+
 /* Delete the entry m names, in the current network namespace: its
  * original tuple (with the tuple's zone), its zone and its id.  ctnetlink
  * looks the entry up by tuple and refuses with -ENOENT when the one found
