@@ -35,6 +35,11 @@ bool ctdiag_test_miss_destroy(void)
 	       miss_destroy_every == 0;
 }
 
+unsigned int ctdiag_test_idle_ms;
+module_param_named(idle_ms, ctdiag_test_idle_ms, uint, 0444);
+MODULE_PARM_DESC(idle_ms,
+	"Test build: with idle_timeout set, idle expiry counts this many ms instead (0 = idle_timeout seconds)");
+
 static unsigned int free_delay_ms;
 module_param(free_delay_ms, uint, 0444);
 MODULE_PARM_DESC(free_delay_ms,

@@ -21,6 +21,11 @@
  *                        API type's unregister has started (at most N ms),
  *                        then 1 s more (store.c; the unregister-during-
  *                        free race)
+ *   idle_ms=N            with idle_timeout set, idle expiry counts N ms
+ *                        instead of idle_timeout seconds, and runs every
+ *                        N/2 ms (expiry.c): lets a test look at
+ *                        conntracks that live less than a second (a
+ *                        NAT_CLASH loser's fixed 1 s timeout)
  */
 #ifndef CTDIAG_TESTKNOBS_H
 #define CTDIAG_TESTKNOBS_H
@@ -33,7 +38,9 @@ int ctdiag_test_fail_feature(unsigned int feature);
 bool ctdiag_test_miss_destroy(void);
 void ctdiag_test_free_delay(u16 path);
 void ctdiag_test_unregister_started(void);
+extern unsigned int ctdiag_test_idle_ms;
 #else
+#define ctdiag_test_idle_ms 0U
 #define ctdiag_fail_alloc_every 0U
 static inline int ctdiag_test_fail_feature(unsigned int feature)
 {

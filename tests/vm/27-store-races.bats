@@ -117,6 +117,30 @@ SNAT_ONE_RULES='table ip t {
 	[ "$natted" -gt 0 ]
 }
 
+@test "races: idle expiry calls a live NAT_CLASH loser idle, not orphan (its original tuple finds the winner)" {
+	# A loser lives 1 s (fixed timeout) with only its reply tuple hashed;
+	# its original tuple is the winner's.  With the test build's idle_ms
+	# expiry looks at records 200 ms idle every 100 ms, so each loser's
+	# record is judged while the loser lives: looked up by its original
+	# tuple only, it finds the winner and would be freed as an orphan.
+	# Every conntrack here lives (winners 30 s; intercept=both frees the
+	# records of the dropped ones at their destroy): no orphan is right.
+	ctdiag_load_test intercept=both idle_timeout=1 idle_ms=200
+	ns_setup "$NATCLASH_RULES"
+	run ns_run udp_race -n 200
+	assert_output "rounds=200 send_errors=0"
+	natc=$(mod_stat clash_NAT_CLASH)
+	# every record is idle 200 ms after its last packet
+	wait_for 20 bash -c '[ "$(ctdiag-counters | sed -n "s/^live=//p")" -eq 0 ]'
+	counters_load
+	echo "# NAT_CLASH=$natc freed: idle=$c_freed_expiry_idle orphan=$c_freed_expiry_orphan" >&3
+	[ "$natc" -gt 0 ]
+	# losers and winners were judged alive
+	[ "$c_freed_expiry_idle" -ge "$natc" ]
+	assert_equal "$c_freed_expiry_orphan" 0
+	assert_counters_add_up
+}
+
 @test "races: a record's reply tuple is the post-NAT one when it is freed, even if no packet came after NAT" {
 	ctdiag_load intercept=both idle_timeout=0
 	ns_setup "$SNAT_ONE_RULES"

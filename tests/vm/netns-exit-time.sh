@@ -15,7 +15,9 @@
 #   cleanup_net the kernel's cleanup_net() calls that ran meanwhile
 #               (function_graph tracer): how many and their summed
 #               duration, i.e. the time the namespaces took to go,
-#               ctdiag's exit methods included
+#               ctdiag's exit methods included; and the calls to
+#               ctdiag's exit method (.exit per namespace before the
+#               fix, .exit_batch per batch after) and their summed time
 # A first round without ctdiag gives the kernel's own cleanup time.
 set -u
 N=${1:-50} K=${2:-10} ROUNDS=${3:-3}
@@ -36,18 +38,31 @@ trace_on() {
 	[ -w "$TR/current_tracer" ] || return 0
 	echo 0 >"$TR/tracing_on"
 	echo cleanup_net >"$TR/set_graph_function" 2>/dev/null || return 0
-	echo 1 >"$TR/max_graph_depth"
+	# inside it, only ctdiag's netns exit methods (whichever this
+	# version has; module symbols go with the module, so set per round)
+	echo cleanup_net >"$TR/set_ftrace_filter"
+	local f
+	for f in ctdiag_net_exit ctdiag_net_exit_batch; do
+		echo "$f" >>"$TR/set_ftrace_filter" 2>/dev/null
+	done
+	echo 0 >"$TR/max_graph_depth"
+	echo 1 >"$TR/options/funcgraph-tail" 2>/dev/null
 	echo function_graph >"$TR/current_tracer"
 	echo >"$TR/trace"
 	echo 1 >"$TR/tracing_on"
 }
 
-# "calls=N total_ms=M" from the function_graph lines of cleanup_net
+# "calls=N total_ms=M ctdiag_exit_calls=N ctdiag_exit_ms=M" from the
+# function_graph lines that end cleanup_net() and ctdiag's exit methods
 trace_sum() {
 	[ -r "$TR/trace" ] || { echo "calls=? total_ms=?"; return; }
-	awk '/cleanup_net/ && /us/ {
-		for (i = 1; i <= NF; i++) if ($(i) == "us") { s += $(i - 1); n++; break }
-	} END { printf "calls=%d total_ms=%.1f", n, s / 1000 }' "$TR/trace"
+	awk '/us/ {
+		d = ""
+		for (i = 1; i <= NF; i++) if ($(i) == "us") { d = $(i - 1); break }
+		if (d == "") next
+		if (/cleanup_net/) { s += d; n++ }
+		else if (/ctdiag_net_exit/) { cs += d; cn++ }
+	} END { printf "calls=%d total_ms=%.1f ctdiag_exit_calls=%d ctdiag_exit_ms=%.1f", n, s / 1000, cn, cs / 1000 }' "$TR/trace"
 }
 
 # round LABEL: one create / delete / wait cycle
@@ -94,3 +109,4 @@ done
 ctdiag status 2>/dev/null | grep '^store:' | sed 's/^/# /'
 rmmod ctdiag
 echo nop >"$TR/current_tracer" 2>/dev/null
+echo >"$TR/set_ftrace_filter" 2>/dev/null
