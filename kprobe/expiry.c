@@ -153,7 +153,9 @@ static void exp_run(struct work_struct *work)
 	bool idle = ctdiag_idle_timeout;
 	/* Boot-clock deadlines; they may wrap below 0 after a recent boot,
 	 * so they are compared as signed differences only. */
-	u64 idle_deadline = now - (u64)ctdiag_idle_timeout * NSEC_PER_SEC;
+	u64 idle_deadline = now - (ctdiag_test_idle_ms ?
+		(u64)ctdiag_test_idle_ms * NSEC_PER_MSEC :
+		(u64)ctdiag_idle_timeout * NSEC_PER_SEC);
 	u64 orphan_deadline = now - SWEEP_GRACE;
 	struct exp_batch bt = { .c = exp_cands };
 
@@ -207,6 +209,9 @@ int ctdiag_expiry_init(void)
 	if (ctdiag_idle_timeout) {
 		exp_interval = max_t(unsigned long, HZ,
 			(unsigned long)ctdiag_idle_timeout * HZ / 4);
+		if (ctdiag_test_idle_ms)
+			exp_interval = max_t(unsigned long, 1,
+				msecs_to_jiffies(ctdiag_test_idle_ms) / 2);
 		schedule_delayed_work(&exp_work, exp_interval);
 	}
 	if (atomic_read(&sweep_asked))

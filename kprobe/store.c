@@ -280,9 +280,14 @@ bool ctdiag_ext_release(struct ctdiag_ext *rec, u16 path)
 
 static void ext_refresh_reply(struct ctdiag_ext *rec, const struct nf_conn *ct)
 {
+	struct ctdiag_tuple t;
+
 	/* NAT rewrites the reply tuple up to confirmation. */
 	rec->nf_reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	ctdiag_tuple_from_nf(&rec->reply, &rec->nf_reply);
+	ctdiag_tuple_from_nf(&t, &rec->nf_reply);
+	/* rec->reply = t (in two halves with reply_write_delay_ms between
+	 * them in the test build: testknobs.h) */
+	ctdiag_test_tuple_write(&rec->reply, &t);
 }
 
 /* A published record's reply tuple: under the bucket lock (one writer),

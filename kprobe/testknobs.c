@@ -35,6 +35,30 @@ bool ctdiag_test_miss_destroy(void)
 	       miss_destroy_every == 0;
 }
 
+unsigned int ctdiag_test_idle_ms;
+module_param_named(idle_ms, ctdiag_test_idle_ms, uint, 0444);
+MODULE_PARM_DESC(idle_ms,
+	"Test build: with idle_timeout set, idle expiry counts this many ms instead (0 = idle_timeout seconds)");
+
+static unsigned int reply_write_delay_ms;
+module_param(reply_write_delay_ms, uint, 0444);
+MODULE_PARM_DESC(reply_write_delay_ms,
+	"Test build: busy-wait this many ms between the two halves of a record's reply tuple write");
+
+/* Addresses first, then ports, l3num and protonum: a reader in between
+ * sees the new addresses with the old ports. */
+void ctdiag_test_tuple_write(struct ctdiag_tuple *dst,
+			     const struct ctdiag_tuple *src)
+{
+	const size_t half = offsetof(struct ctdiag_tuple, sport);
+
+	memcpy(dst, src, half);
+	if (reply_write_delay_ms)
+		mdelay(reply_write_delay_ms);
+	memcpy((char *)dst + half, (const char *)src + half,
+	       sizeof(*dst) - half);
+}
+
 static unsigned int free_delay_ms;
 module_param(free_delay_ms, uint, 0444);
 MODULE_PARM_DESC(free_delay_ms,

@@ -117,6 +117,80 @@ SNAT_ONE_RULES='table ip t {
 	[ "$natted" -gt 0 ]
 }
 
+@test "races: idle expiry calls a live NAT_CLASH loser idle, not orphan (its original tuple finds the winner)" {
+	# A loser lives 1 s (fixed timeout) with only its reply tuple hashed;
+	# its original tuple is the winner's.  With the test build's idle_ms
+	# expiry looks at records 200 ms idle every 100 ms, so each loser's
+	# record is judged while the loser lives: looked up by its original
+	# tuple only, it finds the winner and would be freed as an orphan.
+	# Every conntrack here lives (winners 30 s; intercept=both frees the
+	# records of the dropped ones at their destroy): no orphan is right.
+	ctdiag_load_test intercept=both idle_timeout=1 idle_ms=200
+	ns_setup "$NATCLASH_RULES"
+	run ns_run udp_race -n 200
+	assert_output "rounds=200 send_errors=0"
+	natc=$(mod_stat clash_NAT_CLASH)
+	# every record is idle 200 ms after its last packet
+	wait_for 20 bash -c '[ "$(ctdiag-counters | sed -n "s/^live=//p")" -eq 0 ]'
+	counters_load
+	echo "# NAT_CLASH=$natc freed: idle=$c_freed_expiry_idle orphan=$c_freed_expiry_orphan" >&3
+	[ "$natc" -gt 0 ]
+	# losers and winners were judged alive
+	[ "$c_freed_expiry_idle" -ge "$natc" ]
+	assert_equal "$c_freed_expiry_orphan" 0
+	assert_counters_add_up
+}
+
+# SNAT to another address and a port range: both halves of the reply
+# tuple change (rdst and rdport)
+SNAT_RANGE_RULES='table ip t {
+	chain out {
+		type filter hook output priority 0;
+		ct state new counter
+	}
+	chain in {
+		type filter hook input priority 0;
+		udp dport 9999 drop
+	}
+	chain post {
+		type nat hook postrouting priority 100;
+		ip daddr 127.0.0.1 udp dport 9999 snat to 127.0.0.5:20000-30000
+	}
+}'
+
+@test "races: a snapshot never shows a half-written reply tuple (the refresh after NAT is under a seqcount)" {
+	# The second datagram of each flow sees its conntrack confirmed and
+	# refreshes the record's reply tuple to the post-NAT one; the test
+	# build writes the addresses, waits 20 ms, then the ports.  Snapshots
+	# taken all the while must show either the pre-NAT reply (rdst
+	# 127.0.0.1, rdport = the flow's source port 1001-1040) or the
+	# post-NAT one (rdst 127.0.0.5, rdport 20000-30000), never a mix.
+	ctdiag_load_test intercept=both idle_timeout=0 reply_write_delay_ms=20
+	ns_setup "$SNAT_RANGE_RULES"
+	rm -f "$T/stop"
+	(while [ ! -e "$T/stop" ]; do ctdiag-snap 2>/dev/null; done >"$T/snaps") &
+	busy_pid=$!
+	local i
+	for i in $(seq 1001 1040); do
+		ns_run ctsend udp "127.0.0.1:$i" 127.0.0.1:9999 8 8 >/dev/null
+	done
+	touch "$T/stop"
+	wait "$busy_pid"
+	busy_pid=
+	local pre post torn
+	pre=$(grep -cE ' rdst=127\.0\.0\.1 rdport=10[0-9][0-9] ' "$T/snaps" || true)
+	post=$(grep -cE ' rdst=127\.0\.0\.5 rdport=[23][0-9]{4} ' "$T/snaps" || true)
+	torn=$(grep -E ' rsport=9999 ' "$T/snaps" |
+		grep -vcE ' rdst=127\.0\.0\.1 rdport=10[0-9][0-9] | rdst=127\.0\.0\.5 rdport=[23][0-9]{4} ' || true)
+	echo "# snapshot lines: $(wc -l <"$T/snaps") pre-NAT=$pre post-NAT=$post torn=$torn" >&3
+	grep -E ' rsport=9999 ' "$T/snaps" |
+		grep -vE ' rdst=127\.0\.0\.1 rdport=10[0-9][0-9] | rdst=127\.0\.0\.5 rdport=[23][0-9]{4} ' |
+		head -3 | sed 's/^/# torn: /' >&3
+	# the refreshes happened (pre-NAT lines are a matter of timing)
+	[ "$post" -gt 0 ]
+	assert_equal "$torn" 0
+}
+
 @test "races: a record's reply tuple is the post-NAT one when it is freed, even if no packet came after NAT" {
 	ctdiag_load intercept=both idle_timeout=0
 	ns_setup "$SNAT_ONE_RULES"
