@@ -80,7 +80,7 @@ check-rt: deps-if-missing
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
-tests/tools/%: tests/tools/%.c tests/tools/tool.h
+tests/tools/%: tests/tools/%.c tests/tools/tool.h $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) -lpthread $(shell $(PKG_CONFIG) --libs libnetfilter_queue 2>/dev/null)
 
 # Host-only benchmark programs (tests/bench/bench_*.c), see make bench.
@@ -92,6 +92,9 @@ tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h
 # mkleakfix writes recordings with the real writer (lib/recfile).
 tests/tools/mkleakfix: tests/tools/mkleakfix.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)
+# recchunks prints a CT_MSG's entry with lib/ctmsg's formatter.
+tests/tools/recchunks: tests/tools/recchunks.c $(LIB_SRCS:.c=.o) $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS:.c=.o) $(LDLIBS)
 # kptrscan reads recordings with the real reader (lib/recfile).
 tests/tools/kptrscan: tests/tools/kptrscan.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)

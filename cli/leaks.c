@@ -8,7 +8,7 @@
  * entry that died while we looked (and whose record the module then
  * freed) is not reported.  Offline: the last complete snapshot of a
  * recording (read through lib/recsnap, which owns the recording's rules),
- * against its CT_LINE chunks or a saved listing.
+ * against the conntrack entries stored with it or a saved listing.
  *
  * Over 600 lines because a subcommand is one file (cli/main.c): the live
  * check, the offline pass and the one printer share the report and the
@@ -85,7 +85,7 @@ static void usage(FILE *fp)
 		"records against the conntrack table of each namespace that has some,\n"
 		"candidates checked again after a grace period; or offline, the last\n"
 		"snapshot of a recording (ctdiag record --snapshot) against its\n"
-		"conntrack lines or a saved listing.\n"
+		"conntrack entries or a saved listing.\n"
 		"\n"
 		"  -g, --grace SECONDS     re-check candidates after this long (default 1;\n"
 		"                          0 = no re-check)\n"
@@ -511,7 +511,7 @@ struct offline {
 	struct reckey *cur_keys, *last_keys;
 	size_t ncur, nlast, capcur, nlast_cap;
 	struct lj_table *table;		/* live entries of the chosen snapshot */
-	struct lj_table *cur;		/* CT_LINEs of the snapshot being read */
+	struct lj_table *cur;		/* entries of the snapshot being read */
 	bool wildcard_netns;		/* listing without namespaces */
 	struct evidence ev;
 	uint64_t last_now_boot_ns;	/* of the chosen (last complete) snapshot */
@@ -563,7 +563,7 @@ static int load_listing(struct offline *o)
 }
 
 /* Pass 1 (lib/recsnap validates the whole file): the keys of the last
- * complete snapshot, its table (CT_LINEs unless --conntrack), the ring's
+ * complete snapshot, its table (its entries unless --conntrack), the ring's
  * destroy events and the last counters. */
 static void off_header(void *arg, const struct recfile_header *h)
 {
@@ -614,13 +614,13 @@ static int off_ext_rec(void *arg, const struct ctdiag_ext_rec *r,
 	return 0;
 }
 
-static int off_ct_entry(void *arg, const struct ct_entry *e, uint32_t netns,
+static int off_ct_entry(void *arg, const struct recsnap_ct *ct,
 			uint64_t offset)
 {
 	struct offline *o = arg;
 	struct lj_key k;
 
-	lj_key_make(&k, e->id, netns, &e->orig);
+	lj_key_make(&k, ct->id, ct->netns, &ct->orig);
 	if (lj_insert(o->cur, &k, 0)) {
 		p_err("out of memory");
 		return -ENOMEM;

@@ -346,6 +346,7 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	 * kernel sends each once; libnetfilter_conntrack keeps the last):
 	 * each nest's parser starts by clearing what it fills. */
 	memset(m, 0, sizeof(*m));
+	m->nlh = nlh;
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
 		return -EINVAL;
 	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
