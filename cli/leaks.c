@@ -6,13 +6,10 @@
  * tuple, lib/leakjoin) with the conntrack table of every namespace that
  * has records; candidates are checked again after a grace period, so an
  * entry that died while we looked (and whose record the module then
- * freed) is not reported.  Offline: the last complete snapshot of a
- * recording (read through lib/recsnap, which owns the recording's rules),
- * against the conntrack entries stored with it or a saved listing.
- *
- * Over 600 lines because a subcommand is one file (cli/main.c): the live
- * check, the offline pass and the one printer share the report and the
- * evidence a verdict is made from; what is not about leaks is in lib/.
+ * freed) is not reported.  Offline: the records of a recording's last
+ * complete snapshot without an entry (lib/leakrec, through lib/recsnap,
+ * which owns the recording's rules), against the entries stored with it
+ * or a saved listing.  Here: the verdicts, the report, the live check.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,23 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
 #include "ctdump.h"
 #include "ctmsg.h"
-#include "ctparse.h"
 #include "fmtbuf.h"
 #include "evnames.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
+#include "leakrec.h"
 #include "nsdump.h"
 #include "legacy.h"
 #include "missed.h"
 #include "output.h"
-#include "recfile.h"
-#include "recsnap.h"
 #include "tuple.h"
 #include "util.h"
 #include "modfeatures.h"
@@ -49,14 +43,6 @@ static const unsigned int leaks_features[] = { CTDIAG_FEAT_PKT_HOOKS, CTDIAG_FEA
 #define LEAKS_JSON_SCHEMA	1
 
 enum { OPT_RECORDS = 256, OPT_CONNTRACK, OPT_GRACE };
-
-/* Where the verdict's evidence comes from. */
-struct evidence {
-	__u32 intercept;		/* module parameter, 0 unknown */
-	bool have_counters;
-	struct ctdiag_counters c;
-	struct lj_table *destroyed;	/* ring: CT_DESTROY events -> path */
-};
 
 struct netns_sum {
 	__u32 netns;
@@ -124,7 +110,7 @@ static struct netns_sum *ns_sum(struct report *r, __u32 netns)
 
 /* Which free path was evidently skipped, from the parameters, counters
  * and (recordings) the ring's destroy events. */
-static void skipped_path(const struct evidence *ev, const struct ctdiag_ext_rec *r,
+static void skipped_path(const struct leak_evidence *ev, const struct ctdiag_ext_rec *r,
 			 bool netns_gone, char *buf, size_t len)
 {
 	int64_t path = -1;
@@ -173,7 +159,7 @@ static __u64 ms_since(__u64 now, __u64 then)
 }
 
 /* The verdict text depends on few things: compute it once per kind. */
-static const char *reason(const struct evidence *ev, const struct ctdiag_ext_rec *r,
+static const char *reason(const struct leak_evidence *ev, const struct ctdiag_ext_rec *r,
 			  bool netns_gone)
 {
 	static char cache[4][320];
@@ -246,7 +232,7 @@ static void print_leak_line(const struct ctdiag_ext_rec *r, const char *nsname,
 	fwrite_unlocked(line, 1, fb_len(&b, line), out_fp());
 }
 
-static void print_leak(const struct report *rep, const struct evidence *ev,
+static void print_leak(const struct report *rep, const struct leak_evidence *ev,
 		       const struct ctdiag_ext_rec *r, const char *nsname,
 		       bool netns_gone)
 {
@@ -382,7 +368,7 @@ static int cmp_rec(const void *a, const void *b)
 static int leaks_live(double grace, struct report *rep)
 {
 	struct ctdiag_info info;
-	struct evidence ev = { 0 };
+	struct leak_evidence ev = { 0 };
 	struct ext_snapshot s1 = { 0 }, s2 = { 0 };
 	struct ns_table *ns = NULL;
 	uint32_t *cand = NULL, *cand2 = NULL;
@@ -499,303 +485,45 @@ out:
 
 /* ---- offline --------------------------------------------------------- */
 
-/* A record of the snapshot being scanned: its join key and where it is in
- * the file (24 bytes; the record itself is fetched again only if leaked). */
-struct reckey {
-	struct lj_key k;
-	uint64_t offset;
+struct offline_report {
+	struct report *rep;
+	const struct leak_evidence *ev;
 };
 
-struct offline {
-	const char *records, *conntrack;
-	struct reckey *cur_keys, *last_keys;
-	size_t ncur, nlast, capcur, nlast_cap;
-	struct lj_table *table;		/* live entries of the chosen snapshot */
-	struct lj_table *cur;		/* entries of the snapshot being read */
-	bool wildcard_netns;		/* listing without namespaces */
-	struct evidence ev;
-	uint64_t last_now_boot_ns;	/* of the chosen (last complete) snapshot */
-};
-
-static int listing_cb(const struct ct_entry *e, unsigned long lineno, void *arg)
+static void offline_leak(const struct ctdiag_ext_rec *r, void *arg)
 {
-	struct offline *o = arg;
-	struct lj_key k;
+	struct offline_report *or = arg;
+	struct report *rep = or->rep;
+	struct netns_sum *sum;
 
-	if (!(e->flags & CTE_ID)) {
-		p_err("%s:%lu: no id= (save the listing with conntrack -L -o extended,id)",
-		      o->conntrack, lineno);
-		return -EINVAL;
+	print_leak(rep, or->ev, r, NULL, false);
+	rep->leaked++;
+	rep->bytes += r->size;
+	sum = ns_sum(rep, r->netns);
+	if (sum) {
+		sum->leaked++;
+		sum->bytes += r->size;
 	}
-	if (!(e->flags & CTE_NETNS))
-		o->wildcard_netns = true;
-	lj_key_make(&k, e->id, e->netns, &e->orig);
-	if (lj_insert(o->table, &k, 0)) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	return 0;
 }
 
-static int load_listing(struct offline *o)
-{
-	char err[512] = "";	/* stays "" when listing_cb failed (it said why) */
-	FILE *fp = fopen(o->conntrack, "r");
-	char *iobuf;
-	long ret;
-
-	if (!fp) {
-		p_err("cannot open %s: %s", o->conntrack, strerror(errno));
-		return -errno;
-	}
-	/* big reads: a listing of 200k entries is ~35 MB */
-	iobuf = malloc(1 << 20);
-	if (iobuf)
-		setvbuf(fp, iobuf, _IOFBF, 1 << 20);
-	ret = ctparse_file(fp, o->conntrack, listing_cb, o, err, sizeof(err));
-	fclose(fp);
-	free(iobuf);
-	if (ret == -EINVAL && err[0] && strchr(err, ':'))
-		p_err("%s", err);
-	else if (ret == -EIO)
-		p_err("%s", err);
-	return ret < 0 ? (int)ret : 0;
-}
-
-/* Pass 1 (lib/recsnap validates the whole file): the keys of the last
- * complete snapshot, its table (its entries unless --conntrack), the ring's
- * destroy events and the last counters. */
-static void off_header(void *arg, const struct recfile_header *h)
-{
-	struct offline *o = arg;
-
-	if (h->intercept)
-		o->ev.intercept = h->intercept;
-}
-
-static int off_snap_begin(void *arg, const struct recfile_snap *s,
-			  uint64_t offset)
-{
-	struct offline *o = arg;
-
-	o->ncur = 0;
-	lj_destroy(o->cur);
-	o->cur = NULL;
-	if (o->conntrack)
-		return 0;	/* the table comes from the listing */
-	o->cur = lj_create(s->ct_total < (1u << 26) ? s->ct_total : 1024);
-	if (!o->cur) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int off_ext_rec(void *arg, const struct ctdiag_ext_rec *r,
-		       uint64_t offset)
-{
-	struct offline *o = arg;
-	struct reckey *rk;
-
-	if (o->ncur == o->capcur) {
-		size_t nc = o->capcur ? o->capcur * 2 : 4096;
-		struct reckey *n = realloc(o->cur_keys, nc * sizeof(*n));
-
-		if (!n) {
-			p_err("out of memory");
-			return -ENOMEM;
-		}
-		o->cur_keys = n;
-		o->capcur = nc;
-	}
-	rk = &o->cur_keys[o->ncur++];
-	lj_key_make(&rk->k, r->ct_id, r->netns, &r->orig);
-	rk->offset = offset;
-	return 0;
-}
-
-static int off_ct_entry(void *arg, const struct recsnap_ct *ct,
-			uint64_t offset)
-{
-	struct offline *o = arg;
-	struct lj_key k;
-
-	lj_key_make(&k, ct->id, ct->netns, &ct->orig);
-	if (lj_insert(o->cur, &k, 0)) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int off_snap_end(void *arg, const struct recfile_snap *s,
-			uint64_t offset)
-{
-	struct offline *o = arg;
-	struct reckey *t = o->last_keys;
-	size_t cap = o->nlast_cap;
-
-	o->last_now_boot_ns = s->now_boot_ns;
-	o->last_keys = o->cur_keys;
-	o->nlast = o->ncur;
-	o->nlast_cap = o->capcur;
-	o->cur_keys = t;
-	o->capcur = cap;
-	o->ncur = 0;
-	if (!o->conntrack) {
-		lj_destroy(o->table);
-		o->table = o->cur;
-		o->cur = NULL;
-	}
-	return 0;
-}
-
-static int off_counters(void *arg, const struct ctdiag_counters *c)
-{
-	struct offline *o = arg;
-
-	memcpy(&o->ev.c, c, sizeof(o->ev.c));
-	o->ev.have_counters = true;
-	return 0;
-}
-
-static int off_event(void *arg, const struct ctdiag_event *e)
-{
-	struct offline *o = arg;
-	struct lj_key k;
-
-	if (e->type != CTDIAG_EV_CT_DESTROY)
-		return 0;
-	if (!o->ev.destroyed)
-		o->ev.destroyed = lj_create(1024);
-	if (!o->ev.destroyed) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	lj_key_make(&k, e->ct_id, e->netns, &e->orig);
-	lj_insert(o->ev.destroyed, &k, e->u.destroy.path);
-	return 0;
-}
-
-static int offline_scan(struct offline *o)
-{
-	struct recsnap_ops ops = {
-		.header = off_header,
-		.snap_begin = off_snap_begin,
-		.ext_rec = off_ext_rec,
-		.ct_entry = o->conntrack ? NULL : off_ct_entry,
-		.snap_end = off_snap_end,
-		.counters = off_counters,
-		.event = off_event,
-	};
-	struct recsnap_read r;
-	int ret;
-
-	ret = recsnap_read(o->records, &ops, o, &r);
-	if (ret) {
-		if (r.err[0])
-			p_err("%s", r.err);
-		return ret;
-	}
-	if (!r.snapshots) {
-		p_err("%s: no snapshot in this recording (record it with ctdiag record --snapshot)",
-		      o->records);
-		return -ENOENT;
-	}
-	if (!r.saw_end)
-		p_warn("%s: no end marker (the recording was cut short); its last snapshot is complete and used",
-		       o->records);
-	return 0;
-}
-
-/* The join: keys of the chosen snapshot against the table; the leaked
- * records are read back from the file by offset and printed at once. */
-static int offline_join(struct offline *o, struct report *rep)
-{
-	struct recsnap_refetch w;
-	struct ctdiag_ext_rec r;
-	size_t i;
-	int ret;
-
-	ret = recsnap_refetch_open(&w, o->records);
-	if (ret) {
-		p_err("cannot open %s: %s", o->records, strerror(-ret));
-		return -EIO;
-	}
-	rep->checked = o->nlast;
-	rep->grace = -1;
-	rep->now_boot_ns = o->last_now_boot_ns;
-	for (i = 0; i < o->nlast; i++) {
-		struct lj_key k = o->last_keys[i].k;
-		struct netns_sum *sum;
-
-		if (i + LJ_AHEAD < o->nlast) {
-			struct lj_key next = o->last_keys[i + LJ_AHEAD].k;
-
-			if (o->wildcard_netns)
-				next.netns = 0;
-			lj_prefetch(o->table, &next);
-		}
-		if (o->wildcard_netns)
-			k.netns = 0;
-		if (lj_lookup(o->table, &k) >= 0)
-			continue;
-		ret = recsnap_refetch_ext(&w, o->last_keys[i].offset, &r);
-		if (ret) {
-			p_err("%s", w.err);
-			goto out;
-		}
-		print_leak(rep, &o->ev, &r, NULL, false);
-		rep->leaked++;
-		rep->bytes += r.size;
-		sum = ns_sum(rep, r.netns);
-		if (sum) {
-			sum->leaked++;
-			sum->bytes += r.size;
-		}
-	}
-	print_summary(rep);
-out:
-	recsnap_refetch_close(&w);
-	return ret;
-}
-
+/* The last complete snapshot of a recording (lib/leakrec). */
 static int leaks_offline(const char *records, const char *conntrack,
 			 struct report *rep)
 {
-	struct offline o = { .records = records, .conntrack = conntrack };
-	int ret, rc = EXIT_FAIL;
+	struct leakrec o;
+	struct offline_report or = { .rep = rep, .ev = &o.ev };
+	int rc = EXIT_FAIL;
 
-	if (conntrack) {
-		struct stat st;
-		size_t guess = 1 << 16;
-
-		/* sized for the listing (a conntrack -L -o extended,id line
-		 * is typically 160-200 bytes) so it is not rehashed while it
-		 * fills; it still grows past the guess (capped at 1M) */
-		if (stat(conntrack, &st) == 0 && st.st_size / 160 > (off_t)guess)
-			guess = st.st_size / 160 < (1 << 20) ? st.st_size / 160 : 1 << 20;
-		o.table = lj_create(guess);
-		if (!o.table) {
-			p_err("out of memory");
-			return EXIT_FAIL;
-		}
-		if (load_listing(&o))
-			goto out;
-	}
-	ret = offline_scan(&o);
-	if (ret)
+	if (leakrec_scan(&o, records, conntrack))
 		goto out;
-	ret = offline_join(&o, rep);
-	if (ret)
+	rep->grace = -1;
+	rep->now_boot_ns = o.last_now_boot_ns;
+	if (leakrec_join(&o, offline_leak, &or, &rep->checked))
 		goto out;
+	print_summary(rep);
 	rc = rep->leaked ? EXIT_LEAKS : EXIT_OK;
 out:
-	lj_destroy(o.table);
-	lj_destroy(o.cur);
-	lj_destroy(o.ev.destroyed);
-	free(o.cur_keys);
-	free(o.last_keys);
+	leakrec_free(&o);
 	return rc;
 }
 

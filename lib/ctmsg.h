@@ -97,7 +97,7 @@ struct ct_msg {
 /* Decode one ctnetlink conntrack message (IPCTNL_MSG_CT_NEW/GET/DELETE).
  * 0, or -EINVAL for a message that is not one or is malformed (an
  * attribute of the wrong size, which libnetfilter_conntrack rejects too).
- * m points into nlh (nlh, helper, secctx): valid as long as the message. */
+ * m points into nlh (helper, secctx): valid as long as the message. */
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m);
 
 static inline uint16_t ct_msg_sport(const struct ct_msg_tuple *t)
