@@ -253,10 +253,8 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
-/* A ctnetlink request header of type msg in buf; its sequence number in
- * *seq. */
-static struct nlmsghdr *put_request(char *buf, uint16_t msg, uint16_t flags,
-				    uint8_t family, unsigned int *seq)
+struct nlmsghdr *ct_nl_request(char *buf, uint16_t msg, uint16_t flags,
+			       uint8_t family, unsigned int *seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfh;
@@ -301,7 +299,7 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 
-	nlh = put_request(buf, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET,
+	nlh = ct_nl_request(buf, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET,
 			  NLM_F_DUMP, o->family, &seq);
 	if (o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
@@ -338,8 +336,8 @@ long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)
 	return dump(o, &d);
 }
 
-static void put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
-		      const struct ct_msg_tuple *t)
+void ct_nl_put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
+		     const struct ct_msg_tuple *t)
 {
 	bool v4 = family == AF_INET;
 	bool icmp6 = t->protonum == IPPROTO_ICMPV6;
@@ -392,8 +390,8 @@ int ct_delete(const struct ct_msg *m)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = put_request(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family, &seq);
-	put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
+	nlh = ct_nl_request(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family, &seq);
+	ct_nl_put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
 	if (m->set & CTM_ZONE)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons(m->zone));
 	mnl_attr_put_u32(nlh, CTA_ID, htonl(m->id));

@@ -56,6 +56,17 @@ long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg);
  * gone or replaced; -EPERM: no CAP_NET_ADMIN). */
 int ct_delete(const struct ct_msg *m);
 
+/* Building ctnetlink messages (libmnl).  A request header of type msg
+ * (IPCTNL_MSG_CT_*) with NLM_F_REQUEST | flags in buf, its sequence
+ * number in *seq; and a tuple nest (CTA_TUPLE_ORIG/REPLY) from t, with
+ * the attributes t->set names. */
+struct nlmsghdr;
+struct ct_msg_tuple;
+struct nlmsghdr *ct_nl_request(char *buf, uint16_t msg, uint16_t flags,
+			       uint8_t family, unsigned int *seq);
+void ct_nl_put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
+		     const struct ct_msg_tuple *t);
+
 /* Namespaces.  A NAME without '/' means /run/netns/NAME (as ip -n does);
  * anything with a '/' is a path (/proc/PID/ns/net, a bind mount). */
 int netns_open(const char *name_or_path, char *path, size_t pathlen);

@@ -37,6 +37,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include "ctdump.h"
+#include "ctmsg.h"
 #include "recfile.h"
 
 #define NS_A 4026531840u
@@ -127,29 +129,28 @@ static int line_text(char *b, size_t len, const struct fx *f)
 			f->o.protonum == IPPROTO_TCP ? "[ASSURED] " : "", f->id);
 }
 
+/* t as a dump's tuple: ports, or (original direction only, as the
+ * module keeps them) the ICMP id, type and code. */
 static void nl_tuple(struct nlmsghdr *nlh, unsigned int type,
 		     const struct ctdiag_tuple *t, bool orig)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, type), *a;
-	bool v4 = t->l3num == AF_INET;
+	struct ct_msg_tuple m;
 
-	a = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	mnl_attr_put(nlh, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC, v4 ? 4 : 16, t->src);
-	mnl_attr_put(nlh, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST, v4 ? 4 : 16, t->dst);
-	mnl_attr_nest_end(nlh, a);
-	a = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->protonum);
+	memset(&m, 0, sizeof(m));
+	memcpy(m.src, t->src, 16);
+	memcpy(m.dst, t->dst, 16);
+	m.protonum = t->protonum;
+	m.l4src = htons(t->sport);
 	if (t->protonum == IPPROTO_ICMP) {
-		/* the module keeps the original direction's id, type, code */
-		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID, htons(t->sport));
-		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, orig ? t->dport >> 8 : 0);
-		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, orig ? t->dport & 0xff : 0);
+		m.l4dst[0] = orig ? t->dport >> 8 : 0;
+		m.l4dst[1] = orig ? t->dport & 0xff : 0;
+		m.set = CTMT_ICMP_ID | CTMT_ICMP_TYPE | CTMT_ICMP_CODE;
 	} else {
-		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
-		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+		m.l4dst[0] = t->dport >> 8;
+		m.l4dst[1] = t->dport & 0xff;
+		m.set = CTMT_SPORT | CTMT_DPORT;
 	}
-	mnl_attr_nest_end(nlh, a);
-	mnl_attr_nest_end(nlh, n);
+	ct_nl_put_tuple(nlh, type, t->l3num, &m);
 }
 
 /* The entry as the kernel's dump sends it: the same facts as line_text(). */
