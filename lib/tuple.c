@@ -107,6 +107,29 @@ void fb_tuple(struct fmtbuf *b, const struct ctdiag_tuple *t)
 	}
 }
 
+void fb_tuple_json(struct fmtbuf *b, const struct ctdiag_tuple *t)
+{
+	fb_lit(b, "{\"src\":\"");
+	fb_addr(b, t, 0);
+	fb_lit(b, "\",\"dst\":\"");
+	fb_addr(b, t, 1);
+	fb_putc(b, '"');
+	if (is_icmp(t)) {
+		fb_lit(b, ",\"type\":");
+		fb_u64(b, t->dport >> 8);
+		fb_lit(b, ",\"code\":");
+		fb_u64(b, t->dport & 0xff);
+		fb_lit(b, ",\"id\":");
+		fb_u64(b, t->sport);
+	} else if (has_ports(t)) {
+		fb_lit(b, ",\"sport\":");
+		fb_u64(b, t->sport);
+		fb_lit(b, ",\"dport\":");
+		fb_u64(b, t->dport);
+	}
+	fb_putc(b, '}');
+}
+
 int tuple_snprintf(char *buf, size_t len, const struct ctdiag_tuple *t)
 {
 	struct fmtbuf b;

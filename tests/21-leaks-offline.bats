@@ -108,6 +108,38 @@ leaked_ids() {
 	assert_success
 }
 
+@test "leaks: plain and JSON carry the same facts, for every verdict a recording can give" {
+	local i want got keys
+	# each leak's JSON, written out as the text line would be
+	# shellcheck disable=SC2016
+	local as_text='
+		def secs(ms): "\(ms / 1000 | floor).\(ms % 1000 / 100 | floor)s";
+		select(.type == "leak") |
+		"leak id=\(.id) netns=\(.netns)" +
+		(if .netns_name then "(\(.netns_name))" elif .netns_gone then "(gone)" else "" end) +
+		" zone=\(.zone) \(.proto) src=\(.orig.src) dst=\(.orig.dst)" +
+		(if .orig.type != null then " type=\(.orig.type) code=\(.orig.code) id=\(.orig.id)"
+		 elif .orig.sport != null then " sport=\(.orig.sport) dport=\(.orig.dport)" else "" end) +
+		" age=\(secs(.age_ms)) idle=\(secs(.idle_ms)) size=\(.size) how=\(.how): \(.skipped)"'
+	for i in 0 1 2 3; do
+		rm -rf "$FX"/*
+		"$MKLEAKFIX" -n 12 -l 6 -i "$i" "$FX"
+		run_ctdiag leaks --records "$FX/rec.ctr"
+		assert_failure 3
+		want=$(grep '^leak ' <<<"$output")
+		[ "$(wc -l <<<"$want")" -eq 6 ]
+		run_ctdiag leaks --records "$FX/rec.ctr" -o json
+		assert_failure 3
+		got=$(jq -r "$as_text" <<<"$output")
+		[ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got"); false; }
+		# the members: the envelope (schema, type), the facts above, and
+		# mark and pkts, which only JSON has so far (leak_fields() in
+		# cli/leaks.c says why)
+		keys=$(jq -c 'select(.type == "leak") | keys_unsorted' <<<"$output" | sort -u)
+		[ "$keys" = '["schema","type","id","netns","netns_gone","zone","proto","orig","age_ms","idle_ms","size","how","mark","pkts","skipped"]' ]
+	done
+}
+
 @test "leaks: the verdict follows the recorded intercept mode" {
 	"$MKLEAKFIX" -n 8 -l 3 -i 3 "$FX"
 	run_ctdiag leaks --records "$FX/rec.ctr"
