@@ -325,17 +325,6 @@ static void print_summary(const struct report *r)
 
 /* ---- live ------------------------------------------------------------ */
 
-static int table_cb(const struct ct_msg *m, const struct ns_table *ns,
-		    void *arg)
-{
-	struct ctdiag_tuple t;
-	struct lj_key k;
-
-	ct_msg_tuple(m, 0, &t);
-	lj_key_make(&k, m->id, ns->netns, &t);
-	return lj_insert(arg, &k, 0);
-}
-
 static int table_err(const struct ns_table *ns, long ret, void *arg)
 {
 	if (ret == -EPERM || ret == -EACCES)
@@ -351,21 +340,8 @@ static int table_err(const struct ns_table *ns, long ret, void *arg)
 static int find_candidates(const struct ext_snapshot *s, struct ns_table *ns,
 			   size_t nns, uint32_t **out, size_t *nout)
 {
-	struct lj_table *t = lj_create(s->n < 1024 ? 1024 : s->n);
-	int ret;
-
-	*out = malloc((s->n + 1) * sizeof(**out));
-	if (!t || !*out) {
-		lj_destroy(t);
-		free(*out);
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	ret = ns_tables_dump(ns, nns, table_cb, table_err, t);
-	if (!ret)
-		*nout = lj_unmatched(s->recs, s->n, t, *out);
-	lj_destroy(t);
-	return ret;
+	return ns_tables_unmatched(s->recs, s->n, ns, nns, table_err, NULL,
+				   out, nout);
 }
 
 static bool same_record(const struct ctdiag_ext_rec *a, const struct ctdiag_ext_rec *b)
