@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include "commands.h"
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "ctlabel.h"
 #include "ctmsg.h"
 #include "dev.h"
 #include "extsnap.h"
@@ -28,12 +30,20 @@
 #include "util.h"
 
 #define LS_JSON_SCHEMA_STR	"1"
+/* conntrack -o xml's document around the <flow> lines */
+#define XML_HEAD	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n"
+#define XML_TAIL	"</conntrack>\n"
+#define XML_HEAD_EXP	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<expect>\n"
+#define XML_TAIL_EXP	"</expect>\n"
 
 struct ls_ctx {
 	struct ct_filter f;
 	unsigned int fmt_flags;		/* CT_FMT_*, as conntrack -o sets them */
 	bool json;
 	bool save;			/* conntrack -o save */
+	bool labels;			/* conntrack -o labels */
+	bool xml;			/* conntrack -o xml */
+	bool xml_head;			/* its head is out (at the first entry) */
 	unsigned int nfmt;		/* -o items given */
 	bool ext;			/* annotate with extension records */
 	struct ext_snapshot snap;
@@ -48,11 +58,14 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: ctdiag ls [-o FMT[,FMT...]] [--netns NAME|PATH] [-z] [FILTER...]\n"
+		"       ctdiag ls expect [-o FMT[,FMT...]] [--netns NAME|PATH] [-f FAMILY]\n"
 		"\n"
-		"List the conntrack table (IPv4 and IPv6).  The default output is\n"
-		"line for line that of `conntrack -L`; the count goes to stderr.\n"
+		"List the conntrack table (IPv4 and IPv6), or the expectation table\n"
+		"(IPv4 unless -f says otherwise).  The default output is line for line\n"
+		"that of `conntrack -L` (`conntrack -L expect`); the count goes to stderr.\n"
 		"\n"
-		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, save, ext or json\n"
+		"  -o, --output FMT[,FMT...]  extended, id, ktimestamp, labels, save, xml,\n"
+		"                             ext or json\n"
 		"  -N, --netns NAME|PATH      list another network namespace\n"
 		"                             (/run/netns/NAME or a path), as ip -n\n"
 		"  -z, --zero                 zero the counters while listing\n"
@@ -64,9 +77,11 @@ static void usage(FILE *fp)
 		"  ktimestamp  start/stop timestamps, as conntrack -o ktimestamp\n"
 		"  save        conntrack arguments that add each entry again, as\n"
 		"              conntrack -o save (alone)\n"
-		"  timestamp, userspace, labels\n"
-		"              accepted as conntrack takes them; a listing is the\n"
-		"              same (ctdiag prints no label names)\n"
+		"  labels      each entry's labels by name (/etc/xtables/connlabel.conf),\n"
+		"              as conntrack -o labels\n"
+		"  xml         conntrack -o xml's document (with labels, ktimestamp)\n"
+		"  timestamp   expect: the time of printing first, as conntrack\n"
+		"  userspace   accepted as conntrack takes it; a listing is the same\n"
 		"  ext         append the module's extension record (ext_age= ext_idle=\n"
 		"              ext_pkts= ext_bytes= ext_size= ext_how=, or ext=none);\n"
 		"              needs ctdiag.ko\n"
@@ -84,11 +99,12 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 	static const struct { const char *name; unsigned int flag; } fmts[] = {
 		{ "extended", CT_FMT_LAYER3 }, { "id", CT_FMT_ID },
 		{ "ktimestamp", CT_FMT_TIMESTAMP }, { "save", 0 },
-		/* conntrack's event-only formats: a listing is the same */
-		{ "timestamp", 0 }, { "userspace", 0 },
-		/* labels: names need connlabel.conf; ctdiag prints none */
-		{ "labels", 0 },
-		{ "json", 0 }, { "ext", 0 }, { "plain", 0 },
+		/* conntrack's event formats: a conntrack listing is the
+		 * same; timestamp shows in the expect listing */
+		{ "timestamp", CT_FMT_TIME }, { "userspace", 0 },
+		/* label names, once read from connlabel.conf (do_ls) */
+		{ "labels", CT_FMT_LABELS },
+		{ "xml", 0 }, { "json", 0 }, { "ext", 0 }, { "plain", 0 },
 	};
 
 	const char *p = arg, *comma;
@@ -112,6 +128,10 @@ static int parse_output(struct ls_ctx *c, const char *arg)
 			c->ext = true;
 		else if (!strcmp(fmts[i].name, "save"))
 			c->save = true;
+		else if (!strcmp(fmts[i].name, "labels"))
+			c->labels = true;
+		else if (!strcmp(fmts[i].name, "xml"))
+			c->xml = true;
 		c->nfmt++;
 		if (!comma)
 			return 0;
@@ -206,15 +226,51 @@ static int ls_cb(const struct ct_msg *m, void *arg)
 		return 0;
 	}
 	fb_init(&b, c->buf, sizeof(c->buf) - 1);
-	if ((c->save ? ct_msg_format_save(&b, m) :
-		       ct_msg_format(&b, m, c->fmt_flags)) < 0)
+	if (c->xml) {
+		/* conntrack's head comes with the first entry, if any */
+		if (!c->xml_head)
+			fputs(XML_HEAD, c->out);
+		c->xml_head = true;
+		if (ct_msg_format_xml(&b, m, c->fmt_flags) < 0)
+			return 0;
+	} else if ((c->save ? ct_msg_format_save(&b, m) :
+			      ct_msg_format(&b, m, c->fmt_flags)) < 0) {
 		return 0;
+	}
 	if (c->ext) {
 		fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
 		fflush_unlocked(c->out);	/* rare path; keeps order with print_* */
 		print_ext(c, ext_of(c, m));
 		putc_unlocked('\n', c->out);
 		return 0;
+	}
+	*b.p++ = '\n';			/* room kept by the - 1 above */
+	fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
+	return 0;
+}
+
+/* conntrack -L expect: its line, or its XML element; -o timestamp puts
+ * the time of printing first (in XML: <when>), as conntrack does */
+static int ls_exp_cb(const struct ct_exp *e, void *arg)
+{
+	struct ls_ctx *c = arg;
+	struct timeval tv;
+	struct fmtbuf b;
+
+	c->shown++;
+	fb_init(&b, c->buf, sizeof(c->buf) - 1);
+	if (c->xml) {
+		if (!c->xml_head)
+			fputs(XML_HEAD_EXP, c->out);
+		c->xml_head = true;
+		ct_exp_format_xml(&b, e, c->fmt_flags);
+	} else {
+		if (c->fmt_flags & CT_FMT_TIME) {
+			gettimeofday(&tv, NULL);
+			fprintf(c->out, "[%-8ld.%-6ld]\t", (long)tv.tv_sec,
+				(long)tv.tv_usec);
+		}
+		ct_exp_format(&b, e);
 	}
 	*b.p++ = '\n';			/* room kept by the - 1 above */
 	fwrite_unlocked(c->buf, 1, fb_len(&b, c->buf), c->out);
@@ -268,7 +324,7 @@ int do_ls(int argc, char **argv)
 	struct ct_dump_opts dopts;
 	const char *netns = NULL;
 	static char obuf[1 << 20];
-	bool zero = false;
+	bool zero = false, expect = false;
 	char err[256];
 	long ret;
 	int opt, frc, rc = EXIT_OK;
@@ -295,14 +351,31 @@ int do_ls(int argc, char **argv)
 				return frc;
 		}
 	}
+	/* the table, as conntrack -L [TABLE] names it */
+	if (optind < argc && (!strcmp(argv[optind], "expect") ||
+			      !strcmp(argv[optind], "conntrack")))
+		expect = !strcmp(argv[optind++], "expect");
 	if (optind < argc)
 		return p_usage("ls", "unexpected argument '%s'", argv[optind]);
+	/* conntrack -L expect takes -f and -o only (any -o, most of which
+	 * change nothing there) */
+	if (expect && ((c.f.set & ~CTF_FAMILY) || zero))
+		return p_usage("ls", "the expect table takes no filter but -f (nor -z)");
+	if (expect && (c.json || c.ext))
+		return p_usage("ls", "the expect table has no JSON or ext output");
 	if (ct_filter_finish(&c.f, err, sizeof(err)))
 		return p_usage("ls", "%s", err);
 	if (c.save && c.nfmt > 1)
 		return p_usage("ls", "cannot combine save output with any other output type, use -o save only");
-	if (c.json && c.fmt_flags)
+	if (c.json && (c.fmt_flags & ~(CT_FMT_LABELS | CT_FMT_TIME)))
 		return p_usage("ls", "-o json cannot be combined with extended, id or ktimestamp (JSON has every field)");
+	if (c.xml && (c.json || c.ext))
+		return p_usage("ls", "-o xml cannot be combined with json or ext");
+	/* conntrack prints the labels by name once it has read the names
+	 * (for -o labels or -l), none without them */
+	c.fmt_flags &= ~CT_FMT_LABELS;
+	if (((c.f.set & CTF_LABEL) || c.labels) && !ct_label_load())
+		c.fmt_flags |= CT_FMT_LABELS;
 
 	out_init(stdout, c.json);
 	c.out = stdout;
@@ -327,7 +400,11 @@ int do_ls(int argc, char **argv)
 	ct_dump_opts_init(&dopts);
 	ct_filter_dump_opts(&c.f, &dopts);
 	dopts.zero = zero;
-	ret = ct_dump_msgs(&dopts, ls_cb, &c);
+	/* conntrack lists IPv4 expectations unless -f says otherwise */
+	if (expect && !(c.f.set & CTF_FAMILY))
+		dopts.family = AF_INET;
+	ret = expect ? ct_dump_exps(&dopts, ls_exp_cb, &c) :
+		       ct_dump_msgs(&dopts, ls_cb, &c);
 	if (ret < 0) {
 		fflush(stdout);
 		if (ret == -EPERM || ret == -EACCES)
@@ -341,14 +418,17 @@ int do_ls(int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 out:
+	if (c.xml_head)
+		fputs(expect ? XML_TAIL_EXP : XML_TAIL, stdout);
 	if (fflush(stdout) != 0 && rc == EXIT_OK) {
 		p_err("cannot write output: %s", strerror(errno));
 		rc = EXIT_FAIL;
 	}
 	/* conntrack's summary, on stderr as conntrack prints it */
 	if (rc == EXIT_OK)
-		fprintf(stderr, "ctdiag v%s (ls): %ld flow entries have been shown.\n",
-			CTDIAG_VERSION, c.shown);
+		fprintf(stderr, "ctdiag v%s (ls): %ld %s have been shown.\n",
+			CTDIAG_VERSION, c.shown,
+			expect ? "expectations" : "flow entries");
 	lj_destroy(c.ext_tab);
 	ext_snapshot_free(&c.snap);
 	return rc;

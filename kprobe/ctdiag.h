@@ -265,6 +265,7 @@ void ctdiag_legacy_init(void);
 void ctdiag_legacy_exit(void);
 void ctdiag_legacy_fill(struct ctdiag_legacy *l);
 int ctdiag_legacy_set_repair(bool on);
+bool ctdiag_legacy_reentry(const struct nf_conn *ct);
 
 /* expiry.c */
 int ctdiag_expiry_init(void);

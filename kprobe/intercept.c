@@ -40,6 +40,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/netfilter.h>
@@ -107,7 +108,8 @@ static void ctdiag_hook_destroy(struct nf_conntrack *nfct)
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	const struct nf_conn *prev;
 
-	if (!nf_ct_is_template(ct)) {
+	/* The nested call of a repaired destroy was accounted already. */
+	if (!nf_ct_is_template(ct) && !ctdiag_legacy_reentry(ct)) {
 		u64 t0 = ctdiag_probe_enter(CTDIAG_PROBE_HOOK_DESTROY);
 		bool had;
 
@@ -140,7 +142,9 @@ static void notrace ctdiag_destroy_ftrace(unsigned long ip,
 	u64 t0;
 	bool had;
 
-	if (!ct || nf_ct_is_template(ct))
+	/* A repaired destroy's nested entry (kprobe/legacy.c): the
+	 * redirected first entry counted it, freed the record, wrote it. */
+	if (!ct || nf_ct_is_template(ct) || ctdiag_legacy_reentry(ct))
 		return;
 	preempt_disable_notrace();
 	if (ctdiag_test_miss_destroy()) {
@@ -181,25 +185,53 @@ static int destroy_ops_register(void)
  * Unload safety.  A module that swaps nf_ct_hook after us copies our ops
  * (their destroy is ctdiag_hook_destroy) and keeps a pointer to our copy
  * to call or restore; if we went away, both would point into freed
- * module memory.  While nf_ct_hook is not our copy we hold a reference
- * on ourselves, so rmmod fails (EBUSY, "in use"); once it is ours again
- * (that module restored it) we drop it.  Checked every second, so an
- * rmmod within a second of the other module's swap is not caught.
+ * module memory.  While nf_ct_hook is another module's copy we hold a
+ * reference on ourselves, so rmmod fails (EBUSY, "in use"); once it is
+ * ours again (that module restored it) we drop it.  When it is
+ * nf_conntrack's own ops again, a module loaded below us restored it
+ * blindly at its unload and took us out of the chain: nothing points at
+ * our copy, so no reference (holding one there would refuse every rmmod
+ * until reboot).  Checked every second, so an rmmod within a second of
+ * the other module's swap is not caught.
  */
 static struct delayed_work hook_watch_work;
 static bool hook_pinned;
 
+/*
+ * Is h another module's nf_ct_hook (not ours, not nf_conntrack's own)?
+ * nf_conntrack's own ops are the static nf_conntrack_hook in
+ * nf_conntrack_core.c on 6.1 and 6.12, in the nf_conntrack module (or the
+ * kernel when built in); kallsyms names it for us.  A copy another module
+ * made, in its data or allocated (no symbol), is foreign.
+ */
+static bool hook_is_foreign(const struct nf_ct_hook *h)
+{
+	static const char own[] = "nf_conntrack_hook+0x0/";
+	char buf[KSYM_SYMBOL_LEN];
+	const char *mod;
+
+	if (h == &ctdiag_ct_hook)
+		return false;
+	sprint_symbol(buf, (unsigned long)h);
+	if (strncmp(buf, own, sizeof(own) - 1))
+		return true;
+	mod = strchr(buf, '[');
+	return mod && strcmp(mod, "[nf_conntrack]");
+}
+
 static void hook_watch(struct work_struct *work)
 {
-	bool ours = rcu_access_pointer(nf_ct_hook) == &ctdiag_ct_hook;
+	const struct nf_ct_hook *h = rcu_access_pointer(nf_ct_hook);
+	bool foreign = hook_is_foreign(h);
 
-	if (!ours && !hook_pinned && try_module_get(THIS_MODULE)) {
+	if (foreign && !hook_pinned && try_module_get(THIS_MODULE)) {
 		hook_pinned = true;
 		pr_warn("nf_ct_hook was replaced after ctdiag (now %ps): refusing to unload until it is ctdiag's again\n",
-			rcu_access_pointer(nf_ct_hook));
-	} else if (ours && hook_pinned) {
+			h);
+	} else if (!foreign && hook_pinned) {
 		hook_pinned = false;
-		pr_info("nf_ct_hook is ctdiag's again: unloading allowed\n");
+		pr_info("nf_ct_hook is %s again: unloading allowed\n",
+			h == &ctdiag_ct_hook ? "ctdiag's" : "nf_conntrack's own");
 		module_put(THIS_MODULE);
 	}
 	schedule_delayed_work(&hook_watch_work, HZ);

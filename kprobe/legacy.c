@@ -28,6 +28,11 @@
  * in repairing[] (claimed before the redirect, released after the chain
  * returned).  So nf_ct_destroy's body runs exactly once per ct.  Without a
  * free repairing[] slot the destroy is not redirected (counted busy).
+ * While the trampoline runs the chain, the slot's low bit is set (a
+ * struct nf_conn is at least 8-byte aligned): ctdiag's own destroy
+ * accounting (intercept.c) asks ctdiag_legacy_reentry() and leaves that
+ * second entry alone, since the redirected first one already counted the
+ * destroy, freed the record and wrote the event.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -237,16 +242,39 @@ static inline struct legacy_view *legacy_view_get(void)
 	return legacy_refresh(h);
 }
 
-static bool repair_in_progress(const struct nf_conn *ct)
+#define REPAIR_CHAIN	1UL	/* repairing[] low bit: the chain is running */
+
+/* Is ct in repairing[], with the chain running (CHAIN) or either way (0)? */
+static bool notrace repair_slot_has(const struct nf_conn *ct,
+				    unsigned long chain)
 {
+	unsigned long want = (unsigned long)ct | chain;
 	int i;
 
 	if (!atomic_read(&repair_inflight))
 		return false;
-	for (i = 0; i < REPAIR_SLOTS; i++)
-		if (READ_ONCE(repairing[i]) == ct)
+	for (i = 0; i < REPAIR_SLOTS; i++) {
+		unsigned long v = (unsigned long)READ_ONCE(repairing[i]);
+
+		if ((chain ? v : v & ~REPAIR_CHAIN) == want)
 			return true;
+	}
 	return false;
+}
+
+static bool repair_in_progress(const struct nf_conn *ct)
+{
+	return repair_slot_has(ct, 0);
+}
+
+/*
+ * Is this nf_ct_destroy(ct) (or nf_ct_hook->destroy(ct)) the nested call
+ * of a repaired destroy, made by the legacy module's chain from
+ * legacy_tramp()?  Any context; a few loads unless a repair is running.
+ */
+bool notrace ctdiag_legacy_reentry(const struct nf_conn *ct)
+{
+	return repair_slot_has(ct, REPAIR_CHAIN);
 }
 
 /* Did this nf_ct_destroy call come through nf_ct_hook->destroy? */
@@ -336,6 +364,8 @@ static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
  */
 static noinline void legacy_tramp(struct nf_conntrack *nfct, unsigned long i)
 {
+	WRITE_ONCE(repairing[i],
+		   (const struct nf_conn *)((unsigned long)nfct | REPAIR_CHAIN));
 	nf_conntrack_destroy(nfct);
 	/* The ct is freed: only the pointer value is compared from here. */
 	smp_store_release(&repairing[i], NULL);

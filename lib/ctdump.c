@@ -38,6 +38,7 @@ void ct_dump_opts_init(struct ct_dump_opts *o)
 
 struct dump_ctx {
 	ct_dump_msg_cb	msg_cb;
+	ct_dump_exp_cb	exp_cb;		/* instead: the expectation table */
 	void		*arg;
 	long		count;
 	int		err;
@@ -47,11 +48,18 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	struct ct_msg m;
+	struct ct_exp e;
 	int ret;
 
-	if (ct_msg_parse(nlh, &m) < 0)
-		return MNL_CB_OK;	/* not a conntrack message: skip */
-	ret = d->msg_cb(&m, d->arg);
+	if (d->exp_cb) {
+		if (ct_exp_parse(nlh, &e) < 0)
+			return MNL_CB_OK;
+		ret = d->exp_cb(&e, d->arg);
+	} else {
+		if (ct_msg_parse(nlh, &m) < 0)
+			return MNL_CB_OK;	/* not a conntrack message: skip */
+		ret = d->msg_cb(&m, d->arg);
+	}
 	if (ret < 0) {
 		d->err = ret;
 		return MNL_CB_ERROR;
@@ -253,13 +261,14 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
-struct nlmsghdr *ct_nl_request(char *buf, uint16_t msg, uint16_t flags,
-			       uint8_t family, unsigned int *seq)
+struct nlmsghdr *ct_nl_request(char *buf, bool exp, uint16_t msg,
+			       uint16_t flags, uint8_t family, unsigned int *seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfh;
 
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+	nlh->nlmsg_type = (exp ? NFNL_SUBSYS_CTNETLINK_EXP :
+			   NFNL_SUBSYS_CTNETLINK) << 8 | msg;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = *seq = time(NULL);
 	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
@@ -299,19 +308,23 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 
-	nlh = ct_nl_request(buf, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG_CT_GET,
-			  NLM_F_DUMP, o->family, &seq);
-	if (o->has_mark) {
+	if (d.exp_cb)
+		nlh = ct_nl_request(buf, true, IPCTNL_MSG_EXP_GET, NLM_F_DUMP,
+				    o->family, &seq);
+	else
+		nlh = ct_nl_request(buf, false, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO :
+				    IPCTNL_MSG_CT_GET, NLM_F_DUMP, o->family, &seq);
+	if (!d.exp_cb && o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(o->mark_mask));
 	}
 	/* the kernel rejects a zero status mask (EINVAL): it would match
 	 * everything or nothing; such a filter stays in user space */
-	if (o->has_status && o->status_mask) {
+	if (!d.exp_cb && o->has_status && o->status_mask) {
 		mnl_attr_put_u32(nlh, CTA_STATUS, htonl(o->status));
 		mnl_attr_put_u32(nlh, CTA_STATUS_MASK, htonl(o->status_mask));
 	}
-	if (o->has_zone && o->zone)
+	if (!d.exp_cb && o->has_zone && o->zone)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons(o->zone));
 
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
@@ -332,6 +345,13 @@ out_free:
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg)
 {
 	struct dump_ctx d = { .msg_cb = cb, .arg = arg };
+
+	return dump(o, &d);
+}
+
+long ct_dump_exps(const struct ct_dump_opts *o, ct_dump_exp_cb cb, void *arg)
+{
+	struct dump_ctx d = { .exp_cb = cb, .arg = arg };
 
 	return dump(o, &d);
 }
@@ -390,7 +410,8 @@ int ct_delete(const struct ct_msg *m)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = ct_nl_request(buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family, &seq);
+	nlh = ct_nl_request(buf, false, IPCTNL_MSG_CT_DELETE, NLM_F_ACK,
+			    m->family, &seq);
 	ct_nl_put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
 	if (m->set & CTM_ZONE)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons(m->zone));

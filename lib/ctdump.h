@@ -48,6 +48,12 @@ struct ct_msg;
 typedef int (*ct_dump_msg_cb)(const struct ct_msg *m, void *arg);
 long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg);
 
+/* The same for the expectation table (conntrack -L expect): of the
+ * options, family and netns_fd count. */
+struct ct_exp;
+typedef int (*ct_dump_exp_cb)(const struct ct_exp *e, void *arg);
+long ct_dump_exps(const struct ct_dump_opts *o, ct_dump_exp_cb cb, void *arg);
+
 /* Delete the entry m names, in the current network namespace: its
  * original tuple (with the tuple's zone), its zone and its id.  ctnetlink
  * looks the entry up by tuple and refuses with -ENOENT when the one found
@@ -57,13 +63,14 @@ long ct_dump_msgs(const struct ct_dump_opts *o, ct_dump_msg_cb cb, void *arg);
 int ct_delete(const struct ct_msg *m);
 
 /* Building ctnetlink messages (libmnl).  A request header of type msg
- * (IPCTNL_MSG_CT_*) with NLM_F_REQUEST | flags in buf, its sequence
- * number in *seq; and a tuple nest (CTA_TUPLE_ORIG/REPLY) from t, with
- * the attributes t->set names. */
+ * (IPCTNL_MSG_CT_*, or with exp IPCTNL_MSG_EXP_* of the expectation
+ * table) with NLM_F_REQUEST | flags in buf, its sequence number in *seq;
+ * and a tuple nest (CTA_TUPLE_ORIG/REPLY) from t, with the attributes
+ * t->set names. */
 struct nlmsghdr;
 struct ct_msg_tuple;
-struct nlmsghdr *ct_nl_request(char *buf, uint16_t msg, uint16_t flags,
-			       uint8_t family, unsigned int *seq);
+struct nlmsghdr *ct_nl_request(char *buf, bool exp, uint16_t msg,
+			       uint16_t flags, uint8_t family, unsigned int *seq);
 void ct_nl_put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
 		     const struct ct_msg_tuple *t);
 

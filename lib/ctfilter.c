@@ -27,6 +27,7 @@
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include "ctdump.h"
 #include "ctfilter.h"
+#include "ctlabel.h"
 #include "ctmsg.h"
 #include "util.h"
 
@@ -280,6 +281,34 @@ static int port_opt(const char *arg, uint16_t *port, const char *what,
 	return 0;
 }
 
+/* -l: names of the label map, comma-separated (conntrack: an empty
+ * name is an unknown label too) */
+static int parse_labels(struct ct_filter *f, const char *arg, char *err,
+			size_t errlen)
+{
+	char name[1024];
+	const char *p = arg;
+	size_t len;
+	int bit;
+
+	ct_label_load();
+	for (;;) {
+		len = strcspn(p, ",");
+		if (len >= sizeof(name))
+			len = sizeof(name) - 1;
+		memcpy(name, p, len);
+		name[len] = 0;
+		bit = ct_label_bit(name);
+		if (bit < 0)
+			return errf(err, errlen, "unknown label '%s'", name);
+		f->labels[bit / 32] |= 1u << (bit % 32);
+		p += strcspn(p, ",");
+		if (!*p)
+			return 0;
+		p++;
+	}
+}
+
 int ct_filter_set(struct ct_filter *f, unsigned int opt, const char *arg,
 		  char *err, size_t errlen)
 {
@@ -395,6 +424,15 @@ int ct_filter_set(struct ct_filter *f, unsigned int opt, const char *arg,
 		ret = parse_status(f, arg, err, errlen);
 		if (ret)
 			return ret;
+		break;
+	case CTF_LABEL:
+		ret = parse_labels(f, arg, err, errlen);
+		if (ret)
+			return ret;
+		break;
+	case CTF_SECMARK:
+		if (parse_u64(arg, &v, UINT32_MAX))
+			return errf(err, errlen, "invalid secmark '%s'", arg);
 		break;
 	default:
 		return errf(err, errlen, "unknown filter%s", "");
@@ -517,6 +555,8 @@ int ct_filter_opt(struct ct_filter *f, const char **netns, int opt,
 	case 'w': fopt = CTF_ZONE; break;
 	case 'f': fopt = CTF_FAMILY; break;
 	case 'u': fopt = CTF_STATUS; break;
+	case 'l': fopt = CTF_LABEL; break;
+	case 'c': fopt = CTF_SECMARK; break;
 	case 'n': case 'g': case 'j':
 		fopt = opt == 'n' ? CTF_SNAT : opt == 'g' ? CTF_DNAT : CTF_ANYNAT;
 		/* IP[:PORT] attached, or the next word if not an option */
@@ -611,6 +651,19 @@ static uint16_t tuple_zone(const struct ct_msg_tuple *t)
 	return t->set & CTMT_ZONE ? t->zone : 0;
 }
 
+static bool labels_match(const struct ct_filter *f, const struct ct_msg *m)
+{
+	unsigned int i;
+
+	if (!(m->set & CTM_LABELS))
+		return false;
+	for (i = 0; i < CT_LABEL_BITS; i++)
+		if ((f->labels[i / 32] & (1u << (i % 32))) &&
+		    !ct_label_test(m->labels, m->labels_len, i))
+			return false;
+	return true;
+}
+
 bool ct_filter_match(const struct ct_filter *f, const struct ct_msg *m)
 {
 	const struct ct_msg_tuple *t = &m->t[0], *r = &m->t[1];
@@ -675,6 +728,8 @@ bool ct_filter_match(const struct ct_filter *f, const struct ct_msg *m)
 	if ((set & CTF_REPLY_ZONE) && tuple_zone(r) != f->reply_zone)
 		return false;
 	if ((set & CTF_STATUS) && (m->status & f->status) != f->status)
+		return false;
+	if ((set & CTF_LABEL) && !labels_match(f, m))
 		return false;
 	return true;
 }

@@ -17,6 +17,11 @@
  *   -w ZONE, --orig-zone ZONE, --reply-zone ZONE   (none = zone 0)
  *   -f ipv4|ipv6         family; also implied by the addresses
  *   -u FLAG[,FLAG..]     all of these status bits set
+ *   -l LABEL[,LABEL..]   all of these labels set (names: lib/ctlabel.h)
+ *   -c SECMARK           taken and checked as a number, filters nothing:
+ *                        conntrack 1.4.7 lists every entry with it
+ *                        (libnetfilter_conntrack's nfct_cmp() compares no
+ *                        secmark)
  * Filters that ctnetlink can apply are also pushed into the dump request
  * (ct_filter_dump_opts); ct_filter_match() is always exact.
  */
@@ -26,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ctlabel.h"
 
 struct ct_msg;
 struct ct_dump_opts;
@@ -59,6 +65,8 @@ enum ct_filter_opt {
 	CTF_GRE_DKEY	= 1 << 25,
 	CTF_GRE_RSKEY	= 1 << 26,	/* --reply-key-src */
 	CTF_GRE_RDKEY	= 1 << 27,
+	CTF_LABEL	= 1 << 28,	/* -l; several add up */
+	CTF_SECMARK	= 1 << 29,	/* -c: taken, filters nothing (below) */
 	/* ct_filter_set() only: OR'ed into CTF_ICMP_* for --icmpv6-* */
 	CTF_ICMPV6	= 1u << 31,
 };
@@ -91,6 +99,7 @@ struct ct_filter {
 	uint16_t	icmp_id;
 	uint32_t	mark, mark_mask;
 	uint32_t	status;		/* IPS_* bits that must all be set */
+	uint32_t	labels[CT_LABEL_BITS / 32];	/* label bits, all must be set */
 	struct ct_filter_addr src, dst, rsrc, rdst, mask_src, mask_dst;
 	struct ct_filter_nat snat, dnat, anynat;
 };
@@ -134,7 +143,7 @@ enum {
 	CTF_OPT_FILTER = 512,		/* + the bit number of a CTF_* option */
 };
 #define CTF_OPT(bit)	(CTF_OPT_FILTER + __builtin_ctz(bit))
-#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:n::g::j::N:"
+#define CT_FILTER_SHORTOPTS "p:s:d:r:q:m:w:f:u:l:c:n::g::j::N:"
 #define CTF_LONG_(name, bit)	{ name, required_argument, NULL, CTF_OPT(bit) }
 #define CTF_UNSUP_(name, arg)	{ name, arg, NULL, CTF_OPT_UNSUPPORTED }
 #define CT_FILTER_LONGOPTS						\
@@ -176,11 +185,11 @@ enum {
 	CTF_LONG_("reply-zone", CTF_REPLY_ZONE),			\
 	{ "family", required_argument, NULL, 'f' },			\
 	{ "status", required_argument, NULL, 'u' },			\
+	{ "label", required_argument, NULL, 'l' },			\
 	{ "netns", required_argument, NULL, 'N' },			\
-	CTF_UNSUP_("label", required_argument),				\
 	CTF_UNSUP_("label-add", required_argument),			\
 	CTF_UNSUP_("label-del", optional_argument),			\
-	CTF_UNSUP_("secmark", required_argument),			\
+	{ "secmark", required_argument, NULL, 'c' },			\
 	CTF_UNSUP_("timeout", required_argument),			\
 	CTF_UNSUP_("event-mask", required_argument),			\
 	CTF_UNSUP_("buffer-size", required_argument),			\
@@ -239,7 +248,10 @@ enum {
 	"      --reply-zone ZONE      zone of the reply tuple\n"		\
 	"  -f, --family FAMILY        ipv4 or ipv6\n"			\
 	"  -u, --status FLAG[,FLAG]   all of ASSURED, SEEN_REPLY, FIXED_TIMEOUT,\n" \
-	"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"
+	"                             EXPECTED, OFFLOAD, HW_OFFLOAD\n"	\
+	"  -l, --label LABEL[,LABEL]  all of these labels (the names of\n"	\
+	"                             /etc/xtables/connlabel.conf)\n"	\
+	"  -c, --secmark SECMARK      taken as conntrack takes it: filters nothing\n"
 
 /* For the default: case of cmd's getopt switch: -1 when opt was a filter
  * (now set, or *netns pointed at the argument of -N) and parsing goes on;

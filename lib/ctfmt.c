@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include "ctlabel.h"
 #include "ctmsg.h"
 #include "util.h"
 
@@ -103,24 +104,21 @@ static __always_inline void key_hex(struct ct_out *o, const char *jkey, const ch
 
 static __always_inline void l4_part(struct ct_out *o, const struct ct_msg_tuple *t)
 {
-	switch (t->protonum) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	switch (ct_l4_kind(t->protonum)) {
+	case CT_L4_PORTS:
 		NUM(o, "sport", "sport=", ct_msg_sport(t));
 		NUM(o, "dport", "dport=", ct_msg_dport(t));
 		break;
-	case IPPROTO_GRE:
+	case CT_L4_GRE:
 		key_hex(o, "srckey", "srckey=0x", ct_msg_sport(t));
 		key_hex(o, "dstkey", "dstkey=0x", ct_msg_dport(t));
 		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	case CT_L4_ICMP:
 		NUM(o, "type", "type=", t->l4dst[0]);
 		NUM(o, "code", "code=", t->l4dst[1]);
 		NUM(o, "id", "id=", ct_msg_sport(t));
+		break;
+	case CT_L4_NONE:
 		break;
 	}
 }
@@ -189,6 +187,38 @@ static void ktime(struct fmtbuf *b, const char *what, uint64_t ns)
 	if (ctime_r(&t, tmp))
 		fb_mem(b, tmp, strcspn(tmp, "\n"));
 	fb_lit(b, "] ");
+}
+
+/* The labels: text "labels=NAME,NAME " by their names (a bit without
+ * one is left out; with none left, "labels " as libnetfilter_conntrack
+ * cuts its last character), JSON "labels":[BIT,...] always. */
+static void labels(struct ct_out *o, const struct ct_msg *m)
+{
+	unsigned int i = 0, n = m->labels_len * 8;
+	const char *name;
+	bool first = true;
+
+	if (!o->json) {
+		fb_lit(o->b, "labels=");
+		while ((name = ct_label_next(m->labels, m->labels_len, &i))) {
+			fb_puts(o->b, name);
+			fb_putc(o->b, ',');
+		}
+		if (!o->b->over)
+			o->b->p[-1] = ' ';	/* the last ',' or the '=' */
+		return;
+	}
+	j_key(o, "labels");
+	fb_putc(o->b, '[');
+	for (; i < n; i++) {
+		if (!ct_label_test(m->labels, m->labels_len, i))
+			continue;
+		if (!first)
+			fb_putc(o->b, ',');
+		fb_u64(o->b, i);
+		first = false;
+	}
+	fb_putc(o->b, ']');
 }
 
 static __always_inline void walk(struct ct_out *o, const struct ct_msg *m, unsigned int flags)
@@ -261,6 +291,8 @@ static __always_inline void walk(struct ct_out *o, const struct ct_msg *m, unsig
 		NUM(o, "use", "use=", m->use);
 	if ((m->set & CTM_ID) && (o->json || (flags & CT_FMT_ID)))
 		NUM(o, "id", "id=", m->id);
+	if ((m->set & CTM_LABELS) && (o->json || (flags & CT_FMT_LABELS)))
+		labels(o, m);
 }
 
 int ct_msg_format(struct fmtbuf *b, const struct ct_msg *m, unsigned int flags)
@@ -284,4 +316,55 @@ int ct_msg_format_json(struct fmtbuf *b, const struct ct_msg *m)
 		return -1;
 	walk(&o, m, 0);
 	return 0;
+}
+
+/* conntrack -L expect (libnetfilter_conntrack's expect/snprintf_default.c):
+ * "TIMEOUT proto=P src= dst= L4 mask-src= mask-dst= L4 master-src=
+ * master-dst= L4 [zone=Z] [FLAGS ]class=C helper=NAME" */
+void ct_exp_format(struct fmtbuf *b, const struct ct_exp *e)
+{
+	static const char *const tags[3][2] = {
+		{ "src=", "dst=" }, { "mask-src=", "mask-dst=" },
+		{ "master-src=", "master-dst=" },
+	};
+	static const struct { uint32_t bit; const char *name; } flags[] = {
+		{ NF_CT_EXPECT_PERMANENT, "PERMANENT" },
+		{ NF_CT_EXPECT_INACTIVE, "INACTIVE" },
+		{ NF_CT_EXPECT_USERSPACE, "USERSPACE" },
+	};
+	struct ct_out o = { .b = b };
+	const char *delim = "";
+	char *start = b->p;
+	unsigned int i;
+
+	if (e->set & CTX_TIMEOUT)
+		NUM(&o, NULL, "", e->timeout);
+	NUM(&o, NULL, "proto=", e->t[0].protonum);
+	for (i = 0; i < 3; i++) {
+		if (e->l3[i] == AF_INET || e->l3[i] == AF_INET6) {
+			addr(&o, NULL, tags[i][0], e->t[i].src, e->l3[i]);
+			addr(&o, NULL, tags[i][1], e->t[i].dst, e->l3[i]);
+		}
+		l4_part(&o, &e->t[i]);
+	}
+	if (e->set & CTX_ZONE)
+		NUM(&o, NULL, "zone=", e->zone);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (!(e->flags & flags[i].bit))
+			continue;
+		fb_puts(b, delim);
+		fb_puts(b, flags[i].name);
+		delim = ",";
+	}
+	if (e->flags)
+		fb_putc(b, ' ');
+	if (e->set & CTX_CLASS)
+		NUM(&o, NULL, "class=", e->class);
+	if (e->set & CTX_HELPER) {
+		fb_lit(b, "helper=");
+		fb_mem(b, e->helper, e->helper_len);
+	}
+	/* one blank at the end goes */
+	if (!b->over && b->p > start && b->p[-1] == ' ')
+		b->p--;
 }

@@ -13,6 +13,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include "ctmsg.h"
+#include "util.h"
 
 /* ---- decoding -------------------------------------------------------- */
 
@@ -336,10 +337,81 @@ static inline int u32_attr(const struct nlattr *a, uint32_t *v,
  * libnetfilter_conntrack, so it shows at most 15 characters. */
 #define HELPER_NAME_MAX	15
 
-int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
+/* A ctnetlink message's family, and where its attributes are; -EINVAL
+ * for one too short to have an nfgenmsg. */
+static int msg_attrs(const struct nlmsghdr *nlh, uint8_t *family,
+		     const char **start, unsigned int *len)
 {
 	const struct nfgenmsg *nfh;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
+		return -EINVAL;
+	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
+	*family = nfh->nfgen_family;
+	*start = (const char *)nfh + NLMSG_ALIGN(sizeof(*nfh));
+	*len = nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*nfh));
+	return 0;
+}
+
+int ct_exp_parse(const struct nlmsghdr *nlh, struct ct_exp *e)
+{
+	static const struct {
+		unsigned int type, bit, tuple, l3;
+	} tuples[] = {
+		{ CTA_EXPECT_MASTER, CTX_MASTER, 2, 0 },
+		{ CTA_EXPECT_TUPLE, CTX_TUPLE, 0, 1 },
+		{ CTA_EXPECT_MASK, CTX_MASK, 1, 2 },
+	};
 	const struct nlattr *a;
+	unsigned int i, len;
+	const char *start;
+	int ret = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (msg_attrs(nlh, &e->family, &start, &len))
+		return -EINVAL;
+	for_each_attr(a, start, len) {
+		for (i = 0; i < ARRAY_SIZE(tuples); i++) {
+			if (attr_type(a) != tuples[i].type)
+				continue;
+			ret = parse_tuple(a, &e->t[tuples[i].tuple]);
+			e->l3[tuples[i].l3] = e->family;
+			e->set |= tuples[i].bit;
+		}
+		switch (attr_type(a)) {
+		case CTA_EXPECT_TIMEOUT:
+			ret = get_be32(a, &e->timeout) ? 0 : -EINVAL;
+			e->set |= CTX_TIMEOUT;
+			break;
+		case CTA_EXPECT_FLAGS:
+			ret = get_be32(a, &e->flags) ? 0 : -EINVAL;
+			e->set |= CTX_FLAGS;
+			break;
+		case CTA_EXPECT_CLASS:
+			ret = get_be32(a, &e->class) ? 0 : -EINVAL;
+			e->set |= CTX_CLASS;
+			break;
+		case CTA_EXPECT_ZONE:
+			ret = get_be16(a, &e->zone) ? 0 : -EINVAL;
+			e->set |= CTX_ZONE;
+			break;
+		case CTA_EXPECT_HELP_NAME:
+			e->helper = attr_data(a);
+			e->helper_len = str_len(a, HELPER_NAME_MAX);
+			e->set |= CTX_HELPER;
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
+{
+	const struct nlattr *a;
+	const char *start;
+	unsigned int len;
 	int ret = 0;
 
 	/* An attribute that comes twice counts once, as the last one (the
@@ -347,12 +419,9 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	 * each nest's parser starts by clearing what it fills. */
 	memset(m, 0, sizeof(*m));
 	m->nlh = nlh;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfh))
+	if (msg_attrs(nlh, &m->family, &start, &len))
 		return -EINVAL;
-	nfh = (const struct nfgenmsg *)((const char *)nlh + NLMSG_HDRLEN);
-	m->family = nfh->nfgen_family;
-	for_each_attr(a, (const char *)nfh + NLMSG_ALIGN(sizeof(*nfh)),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*nfh))) {
+	for_each_attr(a, start, len) {
 		switch (attr_type(a)) {
 		case CTA_TUPLE_ORIG:
 			m->set |= CTM_ORIG;
@@ -410,6 +479,14 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 			break;
 		case CTA_TIMESTAMP:
 			ret = parse_timestamp(a, m);
+			break;
+		case CTA_LABELS:
+			m->set &= ~CTM_LABELS;
+			if (!attr_len(a))
+				break;
+			m->labels = attr_data(a);
+			m->labels_len = attr_len(a);
+			m->set |= CTM_LABELS;
 			break;
 		}
 		if (ret)

@@ -10,8 +10,9 @@
  * flat struct; the formatter writes conntrack's text without printf.
  * The text is byte for byte that of nfct_snprintf(NFCT_O_DEFAULT) as
  * conntrack -L calls it (libnetfilter_conntrack 1.0.9,
- * src/conntrack/snprintf_default.c, without connlabels): field order,
- * spacing, the status words, the state names.  tests/unit/test_ctmsg.c
+ * src/conntrack/snprintf_default.c; the labels as nfct_snprintf_labels()
+ * prints them, CT_FMT_LABELS): field order, spacing, the status words,
+ * the state names.  tests/unit/test_ctmsg.c
  * checks that against the library on generated messages, and
  * tests/20-ls.bats against conntrack on real tables.
  *
@@ -23,6 +24,7 @@
 #ifndef CTDIAG_CTMSG_H
 #define CTDIAG_CTMSG_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "ctdiag_abi.h"
@@ -76,6 +78,7 @@ enum {
 	CTM_HELPER	= 1 << 14,
 	CTM_SECCTX	= 1 << 15,
 	CTM_SCTP_VTAG	= 1 << 16,	/* both CTA_PROTOINFO_SCTP_VTAG_* */
+	CTM_LABELS	= 1 << 17,	/* CTA_LABELS, not empty */
 };
 
 struct ct_msg {
@@ -91,13 +94,54 @@ struct ct_msg {
 					 * (a recording stores it as is) */
 	const char	*helper;	/* into the message, not NUL-terminated */
 	const char	*secctx;
-	uint16_t	helper_len, secctx_len;
+	const uint8_t	*labels;	/* the label bits (lib/ctlabel.h) */
+	uint16_t	helper_len, secctx_len, labels_len;
 };
+
+/* ct_exp.set (CTX_*: CTE_* are lib/ctparse.h's) */
+enum {
+	CTX_MASTER	= 1 << 0,	/* CTA_EXPECT_MASTER */
+	CTX_TUPLE	= 1 << 1,	/* CTA_EXPECT_TUPLE */
+	CTX_MASK	= 1 << 2,
+	CTX_TIMEOUT	= 1 << 3,
+	CTX_ZONE	= 1 << 4,
+	CTX_FLAGS	= 1 << 5,
+	CTX_HELPER	= 1 << 6,
+	CTX_CLASS	= 1 << 7,
+};
+
+/* One expectation (IPCTNL_MSG_EXP_NEW), decoded as
+ * libnetfilter_conntrack's nfexp_nlmsg_parse() decodes it: each tuple's
+ * layer-3 protocol is the message's family, set when the attribute
+ * before it in its list is there (the library's order: the expected
+ * tuple's with the master, the mask's with the expected tuple, the
+ * master's with the mask; the kernel sends all three). */
+struct ct_exp {
+	uint32_t	set;		/* CTX_* */
+	uint8_t		family;
+	uint8_t		l3[3];		/* expected, mask, master */
+	struct ct_msg_tuple t[3];	/* expected, mask, master */
+	uint32_t	timeout, flags, class;
+	uint16_t	zone;
+	uint16_t	helper_len;
+	const char	*helper;	/* into the message */
+};
+
+/* 0, or -EINVAL as ct_msg_parse. */
+int ct_exp_parse(const struct nlmsghdr *nlh, struct ct_exp *e);
+
+/* conntrack -L expect's line for e (no newline; lib/ctfmt.c). */
+void ct_exp_format(struct fmtbuf *b, const struct ct_exp *e);
+
+/* conntrack -L expect -o xml's <flow> element (lib/ctxml.c); with
+ * CT_FMT_TIME, the <when> of now (conntrack -o xml,timestamp). */
+void ct_exp_format_xml(struct fmtbuf *b, const struct ct_exp *e,
+		       unsigned int flags);
 
 /* Decode one ctnetlink conntrack message (IPCTNL_MSG_CT_NEW/GET/DELETE).
  * 0, or -EINVAL for a message that is not one or is malformed (an
  * attribute of the wrong size, which libnetfilter_conntrack rejects too).
- * m points into nlh (helper, secctx): valid as long as the message. */
+ * m points into nlh (helper, secctx, labels): valid as long as the message. */
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m);
 
 static inline uint16_t ct_msg_sport(const struct ct_msg_tuple *t)
@@ -109,6 +153,29 @@ static inline uint16_t ct_msg_sport(const struct ct_msg_tuple *t)
 static inline uint16_t ct_msg_dport(const struct ct_msg_tuple *t)
 {
 	return (uint16_t)t->l4dst[0] << 8 | t->l4dst[1];
+}
+
+/* What a tuple's layer-4 part shows, by protocol (libnetfilter_conntrack's
+ * cases, the same in the text and the XML): ports, GRE keys, ICMP type,
+ * code and id, or nothing. */
+enum ct_l4_kind { CT_L4_NONE, CT_L4_PORTS, CT_L4_GRE, CT_L4_ICMP };
+
+static inline enum ct_l4_kind ct_l4_kind(uint8_t protonum)
+{
+	switch (protonum) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return CT_L4_PORTS;
+	case IPPROTO_GRE:
+		return CT_L4_GRE;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return CT_L4_ICMP;
+	}
+	return CT_L4_NONE;
 }
 
 /* The layer-3 protocol of direction dir: the family if that tuple was in
@@ -128,6 +195,11 @@ enum {
 	CT_FMT_LAYER3		= 1 << 0,	/* "ipv4     2 " first */
 	CT_FMT_ID		= 1 << 1,	/* "id=N" */
 	CT_FMT_TIMESTAMP	= 1 << 2,	/* "[start=...] [stop=...]" */
+	CT_FMT_LABELS		= 1 << 3,	/* "labels=NAME,..." by the names
+						 * of lib/ctlabel.h (conntrack
+						 * prints them once it has read
+						 * the names: -l, -o labels) */
+	CT_FMT_TIME		= 1 << 4,	/* expect -o xml,timestamp */
 };
 
 /* conntrack -L's state names (libnetfilter_conntrack's), by
@@ -162,5 +234,11 @@ int ct_msg_format_json(struct fmtbuf *b, const struct ct_msg *m);
  * arguments that would make it again ("-A -t 2999 -u UNSET -s ...").
  * -1 as for ct_msg_format. */
 int ct_msg_format_save(struct fmtbuf *b, const struct ct_msg *m);
+
+/* conntrack -L -o xml's <flow> element for m (lib/ctxml.c), without the
+ * document's head and tail; of the flags, CT_FMT_TIMESTAMP and
+ * CT_FMT_LABELS count.  -1 as for ct_msg_format. */
+int ct_msg_format_xml(struct fmtbuf *b, const struct ct_msg *m,
+		      unsigned int flags);
 
 #endif

@@ -51,7 +51,7 @@ static int ct_query(uint8_t msg, uint16_t flags, mnl_cb_t cb, void *data)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = ct_nl_request(buf, msg, flags, AF_UNSPEC, &seq);
+	nlh = ct_nl_request(buf, false, msg, flags, AF_UNSPEC, &seq);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;

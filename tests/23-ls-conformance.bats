@@ -8,6 +8,17 @@
 load test_helper
 load ls_helper
 
+FTPCTL=$CTDIAG_TOP/tests/tools/ftpctl
+
+# FTP control connections through the ftp helper, each leaving one
+# expectation (5 minutes): IPv4 PORT, IPv4 PASV, IPv6 EPSV.
+ftp_expectations() {
+	local X="ip netns exec $LS_NS $FTPCTL"
+	$X 127.0.0.1 21 "220 hi" "USER a" "331 ok" "PORT 127,0,0,1,4,1" "200 ok" &&
+	$X 127.0.0.2 21 "220 hi" "USER a" "331 ok" "PASV" "227 Entering Passive Mode (127,0,0,2,4,2)" &&
+	$X ::1 21 "220 hi" "USER a" "331 ok" "EPSV" "229 Entering Extended Passive Mode (|||1027|)"
+}
+
 setup_file() {
 	export LS_NS=ctdiag-lsc-$$
 	ip netns add "$LS_NS"
@@ -61,8 +72,39 @@ setup_file() {
 	ip netns exec "$LS_NS" nft add chain inet t out '{ type filter hook output priority 0; }'
 	ip netns exec "$LS_NS" nft add rule inet t out ct state new counter
 	ip netns exec "$LS_NS" bash -c 'echo x > /dev/udp/127.0.0.1/9; (echo x > /dev/tcp/127.0.0.1/9) 2>/dev/null; echo y > /dev/udp/::1/9'
+	# labels (conntrack -I cannot set them without names): nft sets
+	# them by bit on real traffic; 3 and 127 get no name below
+	ip netns exec "$LS_NS" nft add chain inet t lab '{ type filter hook output priority 10; }'
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 31 ct label set 1 ct label set 5
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 32 ct label set 3
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 33 ct label set 127
+	ip netns exec "$LS_NS" nft add rule inet t lab udp dport 34 ct label set 0 ct label set 7 ct label set 16
+	ip netns exec "$LS_NS" bash -c 'for p in 31 32 33 34; do echo x > /dev/udp/127.0.0.1/$p; done'
+	# helpers and expectations: the ftp helper's, and nft's (no helper
+	# name, an hour or two)
+	ip netns exec "$LS_NS" nft -f - <<-'EOF'
+	table inet x {
+		ct helper ftp-std { type "ftp" protocol tcp; }
+		ct expectation e4 { protocol tcp; dport 5555; timeout 1h; size 12; l3proto ip; }
+		ct expectation e6 { protocol udp; dport 6666; timeout 2h; size 12; l3proto ip6; }
+		chain out {
+			type filter hook output priority 0;
+			tcp dport 21 ct helper set "ftp-std"
+			udp dport 41 ct expectation set "e4"
+			udp dport 42 ct expectation set "e6"
+		}
+	}
+	EOF
+	ip netns exec "$LS_NS" bash -c 'echo x > /dev/udp/127.0.0.1/41; echo x > /dev/udp/::1/42'
+	ftp_expectations
 	set -e
 	} 2>/dev/null
+	# label names as libnetfilter_conntrack reads them: comments, any
+	# base, blanks trimmed; a bit or a name again, a name with other
+	# characters than letters, digits, blanks and '-': ignored
+	printf '%s\n' '# names' '0 zero' '1	one' '5 five  ' '0x7 seven' \
+		'020 sixteen' '1 dup-one' '8 five' '9 bad_name' 'x ten' \
+		'11 two words' >"$BATS_FILE_TMPDIR/connlabel.conf"
 }
 
 teardown_file() {
@@ -238,6 +280,61 @@ each_same() {
 	assert_output "20 compared"
 }
 
+@test "conformance: -o xml, alone and with what conntrack combines it" {
+	run same_as_conntrack -o xml
+	assert_success
+	assert_line --index 0 '<?xml version="1.0" encoding="utf-8"?>'
+	assert_line --index 1 '<conntrack>'
+	assert_line --index -1 '</conntrack>'
+	# the library's quirks: TCP state names for SCTP, bare ICMP layer4
+	grep -qE 'protoname="sctp"><sport>5000</sport><dport>5001</dport></layer4>.*<state>FIN_WAIT</state>' <<<"$output"
+	assert_output --partial '<layer4 protonum="1" protoname="icmp"></layer4>'
+	assert_output --partial '<srckey>0x12</srckey><dstkey>0x34</dstkey>'
+	assert_output --partial '<zone>4</zone>'
+	assert_output --partial '<counters><packets>1</packets>'
+	run each_same <<-'EOF'
+	-o XML
+	-o xml,id
+	-o xml,extended,id
+	-o xml,ktimestamp
+	-o xml,timestamp
+	-o xml,userspace
+	-o xml,labels
+	-o xml -p tcp
+	-o xml -p sctp
+	-o xml -p dccp
+	-o xml -p gre
+	-o xml -p icmpv6
+	-o xml -p 200
+	-o xml -w 6
+	-o xml --orig-zone 4
+	-o xml -n
+	-o xml -g
+	-o xml -f ipv6
+	-o xml -u ASSURED
+	-o xml -s 127.0.0.1
+	-o xml -p udp --dport 31
+	-o xml -p 99
+	-o xml -m 12345
+	-o xml,
+	-o xml,bogus
+	EOF
+	assert_success
+	assert_output "25 compared"
+	LS_RUN="with_connlabel $BATS_FILE_TMPDIR/connlabel.conf"
+	run each_same <<-'EOF'
+	-o xml,labels
+	-o labels,xml -p udp
+	-o xml -l one
+	-o xml -l zero,sixteen
+	EOF
+	assert_success
+	assert_output "4 compared"
+	run same_as_conntrack -o xml,labels -p udp
+	assert_output --partial '<mark>0</mark><labels><label>one</label><label>five</label></labels><use>1</use>'
+	assert_output --partial '<mark>0</mark><labels></labels><use>1</use>'
+}
+
 @test "conformance: usage errors are usage errors in both (exit 2, no listing)" {
 	run each_same <<-'EOF'
 	-f ipv4 -f ipv6
@@ -338,9 +435,150 @@ each_same() {
 	# conntrack options ls does not take: a usage error naming them
 	# -o save with another format: conntrack exits 1, ctdiag 2 (usage)
 	differs_from_conntrack 1 -o save,id
-	for o in "-l x" "--label x" "--secmark 1" "-o xml" "-c 1"; do
-		run_ctdiag ls -N "$LS_NS" $o
+	differs_from_conntrack 1 -o xml,save
+	# the dying and unconfirmed tables: conntrack lists them, ctdiag not
+	differs_from_conntrack 0 dying
+	differs_from_conntrack 0 unconfirmed
+	# a word after the table: conntrack ignores it
+	differs_from_conntrack 0 expect foo
+	# the table after options: conntrack ignores it there
+	run ip netns exec "$LS_NS" conntrack -L -o id expect
+	assert_output --partial " id="
+	run_ctdiag ls -N "$LS_NS" -o id expect
+	assert_success
+	refute_output --partial " id="
+	assert_output --partial " helper=ftp"
+	# -c: conntrack lists every entry with any number, or none
+	differs_from_conntrack 0 -c x
+	differs_from_conntrack 0 -c 4294967296
+}
+
+@test "conformance: -c/--secmark, which conntrack takes and filters nothing with" {
+	run same_as_conntrack -c 0
+	assert_success
+	[ "${#lines[@]}" -ge 35 ]
+	run each_same <<-'EOF'
+	-c 0
+	-c 5
+	--secmark 0x10
+	--secmark 010
+	-c 4294967295
+	-c 1 -p udp
+	-c 1 -o xml
+	--sec 3
+	-c
+	EOF
+	assert_success
+	assert_output "9 compared"
+}
+
+@test "conformance: labels by name (-l, -o labels) with connlabel.conf" {
+	LS_RUN="with_connlabel $BATS_FILE_TMPDIR/connlabel.conf"
+	# the names show (only) once read: with -o labels or -l
+	run same_as_conntrack -o labels -p udp
+	assert_success
+	grep -qE ' dport=31 .* use=1 labels=one,five$' <<<"$output"
+	grep -qE ' dport=34 .* use=1 labels=zero,seven,sixteen$' <<<"$output"
+	grep -qE ' dport=32 .* use=1 labels$' <<<"$output"	# bits without names
+	grep -qE ' dport=33 .* use=1 labels$' <<<"$output"
+	run same_as_conntrack -l one
+	assert_success
+	assert_output --regexp "^udp .* labels=one,five$"
+	run each_same <<-'EOF'
+	-p udp
+	-o labels
+	-o LABELS,id,extended
+	-o labels,id -s 127.0.0.1
+	-o ktimestamp,labels
+	-l one
+	-l five
+	-l one,five
+	-l five -l one
+	-l five,zero
+	-l five -l zero
+	-l zero,seven,sixteen -p udp
+	-l zero -p udp --dport 34
+	-l seven -o extended
+	-l sixteen -o save
+	-l two\ words
+	--label five
+	-l nope
+	-l ''
+	-l one,
+	-l ,one
+	-l one,,five
+	-l dup-one
+	-l bad_name
+	-l ten
+	-l ONE
+	--lab five
+	-l
+	EOF
+	assert_success
+	assert_output "28 compared"
+}
+
+@test "conformance: labels without names (no connlabel.conf, or one naming none)" {
+	local f
+	printf '# none\nx y\n1 a_b\n' >"$BATS_FILE_TMPDIR/empty.conf"
+	for f in none "$BATS_FILE_TMPDIR/empty.conf"; do
+		LS_RUN="with_connlabel $f"
+		run each_same <<-'EOF'
+		-o labels
+		-o labels,id
+		-l one
+		-l one -p udp
+		EOF
+		assert_success
+		assert_output "4 compared"
+		run same_as_conntrack -o labels
+		refute_output --partial "labels"
+		run $LS_RUN "$CTDIAG" ls -N "$LS_NS" -l one
 		assert_failure 2
+		assert_output --partial "unknown label 'one'"
+	done
+}
+
+@test "conformance: the expect table (ls expect, as conntrack -L expect)" {
+	ftp_expectations		# fresh: theirs last 5 minutes
+	run same_as_conntrack expect -f ipv4
+	assert_success
+	grep -qE '^[0-9]+ proto=6 src=127.0.0.1 dst=127.0.0.1 sport=0 dport=1025 mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 master-src=127.0.0.1 master-dst=127.0.0.1 sport=[0-9]+ dport=21 class=0 helper=ftp$' <<<"$output"
+	assert_output --partial " dport=1026 "
+	grep -qE ' dport=5555 .* dport=41 class=0$' <<<"$output"
+	run same_as_conntrack expect -f ipv6
+	assert_success
+	assert_output --partial " dport=6666 "
+	assert_output --partial " dport=1027 "
+	run each_same <<-'EOF'
+	expect
+	expect -f ipv6
+	expect -o xml
+	expect -o xml -f ipv6
+	expect -o XML,id,extended,ktimestamp,labels
+	expect -o save
+	expect -o extended
+	expect -o id,userspace
+	conntrack
+	conntrack -p udp -o xml
+	expect -p tcp
+	expect -s 127.0.0.1
+	expect -m 1
+	expect -z
+	expect -l x
+	expect -f ipv4 -f ipv6
+	expect -o xml,
+	EOF
+	assert_success
+	assert_output "17 compared"
+	# -o timestamp: the time of printing first, "[SECONDS.USEC]\t", or
+	# in XML <when>; both tick, as the timeouts do
+	local a b strip='s/^\[[0-9]{10}\.[0-9]{1,6} *\]\t[0-9]+ /T /; s/<when><hour>[0-9]+<\/hour><min>[0-9]{2}<\/min><sec>[0-9]{2}<\/sec><wday>[1-7]<\/wday><day>[0-9]+<\/day><month>[0-9]+<\/month><year>[0-9]{4}<\/year><\/when>/W/; s/<timeout>[0-9]+</<timeout>T</'
+	for o in timestamp xml,timestamp; do
+		a=$(ip netns exec "$LS_NS" conntrack -L expect -o $o 2>/dev/null | sed -E "$strip")
+		b=$("$CTDIAG" ls -N "$LS_NS" expect -o $o 2>/dev/null | sed -E "$strip")
+		[[ "$a" == *"T proto=6 "* || "$a" == *"<timeout>T</timeout><class>0</class>W</meta>"* ]]
+		[ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b"); false; }
 	done
 }
 

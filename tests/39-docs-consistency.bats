@@ -3,6 +3,7 @@
 # and options (as bpftool's selftests check), and every page renders
 # without groff warnings.
 load test_helper
+load ls_helper
 
 MAN=$CTDIAG_TOP/man
 COMPLETION=$MAN/ctdiag.bash-completion
@@ -135,6 +136,32 @@ complete_words() {
 	complete_words record -f - | grep -qx -- --snapshot
 	touch "$BATS_TEST_TMPDIR/rec-one.rec"
 	[ "$(complete_words watch -r "$BATS_TEST_TMPDIR/rec-")" = "$BATS_TEST_TMPDIR/rec-one.rec" ]
+}
+
+@test "bash completion: no file names where ls and stale take addresses, zones, marks; ls's formats, tables and label names" {
+	cd "$BATS_TEST_TMPDIR"
+	touch zz-file
+	for c in ls stale; do
+		for o in -r -q -w -s -d -m -n -l -c -p --reply-src --zone --mark --label --secmark; do
+			[ -z "$(complete_words $c $o zz)" ] || { echo "ctdiag $c $o offers files"; false; }
+		done
+	done
+	# where -r, -w, -c take files they still complete them
+	[ -z "$(complete_words watch -w zz)" ]
+	[ "$(complete_words record -w zz)" = zz-file ]
+	[ "$(complete_words leaks -c zz)" = zz-file ]
+	[ "$(complete_words leaks -r zz)" = zz-file ]
+	# the new formats, comma lists, the tables, -f for stale too
+	[ "$(complete_words ls -o x)" = xml ]
+	[ "$(complete_words ls -o xml,la)" = xml,labels ]
+	[ "$(complete_words ls '')" = "$(printf 'conntrack\nexpect')" ]
+	[ "$(complete_words stale -f '')" = "$(printf 'ipv4\nipv6')" ]
+	# -l: the one-word names of connlabel.conf
+	printf '%s\n' '1 one' '2 two words' '0x3 three' '# 4 four' >cl.conf
+	run with_connlabel "$BATS_TEST_TMPDIR/cl.conf" bash -c \
+		"CTDIAG=$CTDIAG COMPLETION=$COMPLETION; $(declare -f complete_words); complete_words ls -l one,t"
+	assert_success
+	assert_output "one,three"
 }
 
 @test "make install puts every man page and the completion in place" {

@@ -2,10 +2,14 @@
 # (loaded by tests/20-ls.bats and tests/23-ls-conformance.bats).
 
 # Mask the timeout (it ticks), keep it after a tab: "LINE-WITH-T\tTIMEOUT".
-# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...".
+# Lines keep their order.  -o save lines: "-A -t TIMEOUT ...", -o xml
+# lines: "<flow>...<timeout>TIMEOUT</timeout>..."; a line without one
+# (the XML document's head) gets 0.
 split_timeout() {
 	sed -E -e 's/^-A -t ([0-9]+) (.*)$/-A -t T \2\t\1/;t' \
-		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/'
+		-e 's/^(<flow>.*<timeout>)([0-9]+)(<\/timeout>.*)$/\1T\3\t\2/;t' \
+		-e 's/^((ipv[46] +[0-9]+ +)?[^ ]+ +[0-9]+ +)([0-9]+) (.*)$/\1T \4\t\3/;t' \
+		-e 's/$/\t0/'
 }
 
 # After split_timeout: the same for delta-time= (an entry's age, with
@@ -16,6 +20,24 @@ split_delta() {
 		-e 's/(\t[^\t]*)$/\1\t/'
 }
 
+# with_connlabel FILE|none CMD...: CMD in a mount namespace of its own
+# whose /etc/xtables/connlabel.conf (conntrack's label names) is FILE, or
+# absent: an overlay on /etc, so the host's /etc stays as it is.
+with_connlabel() {
+	local file=$1 ov
+	shift
+	ov=$(mktemp -d "${BATS_FILE_TMPDIR:-/tmp}/etc.XXXXXX")
+	mkdir "$ov/up" "$ov/work"
+	unshare -m bash -c '
+		mount --make-rprivate / &&
+			mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc ||
+			exit 99
+		mkdir -p /etc/xtables && rm -f /etc/xtables/connlabel.conf
+		[ "$2" = none ] || cp "$2" /etc/xtables/connlabel.conf
+		shift 2
+		exec "$@"' _ "$ov" "$file" "$@"
+}
+
 # same_as_conntrack ARGS...: `ctdiag ls ARGS` and `conntrack -L ARGS` exit
 # with the same status and print the same stdout, byte for byte and in the
 # same order (both read one kernel dump order); stdout is printed on
@@ -24,15 +46,16 @@ split_delta() {
 # must match exactly except for timeouts, and each of ours is conntrack's
 # or at most the seconds that passed between the two dumps (plus one)
 # less -- on a loaded machine, or under ASan, that can be more than one
-# second.  A delta-time= (an entry's age, with timestamps on) ticks the
+# second.  $LS_RUN, if set, prefixes both commands (with_connlabel FILE).
+# A delta-time= (an entry's age, with timestamps on) ticks the
 # other way: ours is conntrack's or at most as many seconds more.
 same_as_conntrack() {
 	local i ours theirs a b t0 t1 rc_ours rc_theirs
 	for i in 1 2 3; do
 		t0=$(date +%s)
-		theirs=$(ip netns exec "$LS_NS" conntrack -L "$@" 2>/dev/null) &&
+		theirs=$($LS_RUN ip netns exec "$LS_NS" conntrack -L "$@" 2>/dev/null) &&
 			rc_theirs=0 || rc_theirs=$?
-		ours=$("$CTDIAG" ls --netns "$LS_NS" "$@" 2>/dev/null) &&
+		ours=$($LS_RUN "$CTDIAG" ls --netns "$LS_NS" "$@" 2>/dev/null) &&
 			rc_ours=0 || rc_ours=$?
 		t1=$(date +%s)
 		if [ "$rc_ours" != "$rc_theirs" ]; then

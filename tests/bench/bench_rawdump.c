@@ -82,7 +82,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = ct_nl_request(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC, &seq);
+	nlh = ct_nl_request(buf, false, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC,
+			    &seq);
 	if (mark >= 0) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(0xffffffff));

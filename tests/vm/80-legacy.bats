@@ -154,6 +154,11 @@ live_settles() {
 	run ctdiag repair on
 	assert_success
 	[ "$(cat /sys/module/ctdiag/parameters/repair)" = Y ]
+	counters_load
+	local probe0=$c_destroy_probe hook0=$c_destroy_hook lost0=$c_ring_lost
+	ctdiag watch -o json -e destroy >"$W/destroys" 2>"$W/watch.err" 3>&- &
+	WPID=$!
+	sleep 1
 	legacy_traffic
 	live_settles 0
 	local bypassed repaired
@@ -164,6 +169,23 @@ live_settles() {
 	[ "$bypassed" -gt 100 ]
 	[ "$repaired" -eq "$bypassed" ]
 	[ "$(legacy_param freed)" -eq "$(legacy_param allocated)" ]
+	# A repaired destroy enters nf_ct_destroy twice (the redirected call,
+	# then the one the legacy module's chain makes) and, with ctdiag
+	# loaded first, passes ctdiag's own hook on the way: one conntrack,
+	# still one destroy, in the counters and in the records.
+	sleep 1
+	kill -TERM "$WPID"
+	wait "$WPID" || true
+	WPID=
+	counters_load
+	local events dups
+	events=$(jq -r .id "$W/destroys" | wc -l)
+	dups=$(jq -r .id "$W/destroys" | sort | uniq -d | wc -l)
+	echo "# destroy records=$events (ids twice: $dups) destroy_probe=$((c_destroy_probe - probe0)) destroy_hook=$((c_destroy_hook - hook0)) ring_lost=$((c_ring_lost - lost0))" >&3
+	[ "$c_ring_lost" -eq "$lost0" ]
+	[ "$events" -ge "$bypassed" ]
+	[ "$dups" -eq 0 ]
+	[ "$((c_destroy_probe - probe0))" -eq "$events" ]
 	run ctdiag leaks
 	assert_success
 	refute_output --partial "legacy:"
@@ -203,6 +225,26 @@ live_settles() {
 	[ "$(legacy_field repaired)" -eq 5 ]
 	run ctdiag status -o json
 	[ "$(jq '.legacy.modules | length' <<<"$output")" -eq 2 ]
+}
+
+# The module below ctdiag unloads first and restores nf_ct_hook blindly
+# to nf_conntrack's own ops, taking ctdiag out of the chain.  Nothing
+# points at ctdiag's copy then, so its unload guard (a self-reference
+# while another module's copy is in nf_ct_hook, checked once a second)
+# must not take hold.  The cycles test below hit this only when the check
+# ran in the moment between the two rmmods (1 run in 100 cycles).
+@test "legacy: the module below ctdiag restoring nf_ct_hook to nf_conntrack's own does not pin ctdiag" {
+	legacy_load
+	ctdiag_load
+	rmmod legacymod
+	# two checks of the guard's once-a-second watch
+	sleep 2.5
+	run ctdiag status
+	refute_output --partial "unload: refused"
+	run rmmod ctdiag
+	assert_success
+	run dmesg
+	refute_output --partial "refusing to unload"
 }
 
 @test "legacy: load/unload cycles of both modules in both orders under traffic, repair on and off, clean kernel log" {
