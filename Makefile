@@ -80,7 +80,7 @@ check-rt: deps-if-missing
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
-tests/tools/%: tests/tools/%.c tests/tools/tool.h
+tests/tools/%: tests/tools/%.c tests/tools/tool.h $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) -lpthread $(shell $(PKG_CONFIG) --libs libnetfilter_queue 2>/dev/null)
 
 # Host-only benchmark programs (tests/bench/bench_*.c), see make bench.
@@ -88,10 +88,17 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:.c=)
 tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+# bench_rawdump builds its request with lib/ctdump's ct_nl_request().
+tests/bench/bench_rawdump: tests/bench/bench_rawdump.c $(LIB_SRCS:.c=.o) $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS:.c=.o) $(LDLIBS)
 
-# mkleakfix writes recordings with the real writer (lib/recfile).
-tests/tools/mkleakfix: tests/tools/mkleakfix.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)
+# mkleakfix writes recordings with the real writer (lib/recfile), its
+# conntrack messages with lib/ctdump's builders.
+tests/tools/mkleakfix: tests/tools/mkleakfix.c $(LIB_SRCS:.c=.o) $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS:.c=.o) $(LDLIBS)
+# recchunks prints a CT_MSG's entry with lib/ctmsg's formatter.
+tests/tools/recchunks: tests/tools/recchunks.c $(LIB_SRCS:.c=.o) $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS:.c=.o) $(LDLIBS)
 # kptrscan reads recordings with the real reader (lib/recfile).
 tests/tools/kptrscan: tests/tools/kptrscan.c lib/recfile.o lib/util.o lib/output.o $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< lib/recfile.o lib/util.o lib/output.o $(LDLIBS)

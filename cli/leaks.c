@@ -6,13 +6,10 @@
  * tuple, lib/leakjoin) with the conntrack table of every namespace that
  * has records; candidates are checked again after a grace period, so an
  * entry that died while we looked (and whose record the module then
- * freed) is not reported.  Offline: the last complete snapshot of a
- * recording (read through lib/recsnap, which owns the recording's rules),
- * against its CT_LINE chunks or a saved listing.
- *
- * Over 600 lines because a subcommand is one file (cli/main.c): the live
- * check, the offline pass and the one printer share the report and the
- * evidence a verdict is made from; what is not about leaks is in lib/.
+ * freed) is not reported.  Offline: the records of a recording's last
+ * complete snapshot without an entry (lib/leakrec, through lib/recsnap,
+ * which owns the recording's rules), against the entries stored with it
+ * or a saved listing.  Here: the verdicts, the report, the live check.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,23 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
 #include "ctdump.h"
 #include "ctmsg.h"
-#include "ctparse.h"
+#include "fieldout.h"
 #include "fmtbuf.h"
 #include "evnames.h"
 #include "dev.h"
 #include "extsnap.h"
 #include "leakjoin.h"
+#include "leakrec.h"
 #include "nsdump.h"
 #include "legacy.h"
 #include "missed.h"
 #include "output.h"
-#include "recfile.h"
-#include "recsnap.h"
 #include "tuple.h"
 #include "util.h"
 #include "modfeatures.h"
@@ -49,14 +44,6 @@ static const unsigned int leaks_features[] = { CTDIAG_FEAT_PKT_HOOKS, CTDIAG_FEA
 #define LEAKS_JSON_SCHEMA	1
 
 enum { OPT_RECORDS = 256, OPT_CONNTRACK, OPT_GRACE };
-
-/* Where the verdict's evidence comes from. */
-struct evidence {
-	__u32 intercept;		/* module parameter, 0 unknown */
-	bool have_counters;
-	struct ctdiag_counters c;
-	struct lj_table *destroyed;	/* ring: CT_DESTROY events -> path */
-};
 
 struct netns_sum {
 	__u32 netns;
@@ -85,7 +72,7 @@ static void usage(FILE *fp)
 		"records against the conntrack table of each namespace that has some,\n"
 		"candidates checked again after a grace period; or offline, the last\n"
 		"snapshot of a recording (ctdiag record --snapshot) against its\n"
-		"conntrack lines or a saved listing.\n"
+		"conntrack entries or a saved listing.\n"
 		"\n"
 		"  -g, --grace SECONDS     re-check candidates after this long (default 1;\n"
 		"                          0 = no re-check)\n"
@@ -124,7 +111,7 @@ static struct netns_sum *ns_sum(struct report *r, __u32 netns)
 
 /* Which free path was evidently skipped, from the parameters, counters
  * and (recordings) the ring's destroy events. */
-static void skipped_path(const struct evidence *ev, const struct ctdiag_ext_rec *r,
+static void skipped_path(const struct leak_evidence *ev, const struct ctdiag_ext_rec *r,
 			 bool netns_gone, char *buf, size_t len)
 {
 	int64_t path = -1;
@@ -173,7 +160,7 @@ static __u64 ms_since(__u64 now, __u64 then)
 }
 
 /* The verdict text depends on few things: compute it once per kind. */
-static const char *reason(const struct evidence *ev, const struct ctdiag_ext_rec *r,
+static const char *reason(const struct leak_evidence *ev, const struct ctdiag_ext_rec *r,
 			  bool netns_gone)
 {
 	static char cache[4][320];
@@ -196,88 +183,108 @@ static const char *reason(const struct evidence *ev, const struct ctdiag_ext_rec
 	return cache[slot];
 }
 
-/* Seconds with one decimal, cut (not rounded): "1.8s" */
-static void fb_secs(struct fmtbuf *b, __u64 ms)
+/* An age, text "TKEYS.Ds " (seconds with one decimal, cut, not
+ * rounded), JSON "jkey":MS. */
+static __always_inline void age_field(struct ct_out *o, const char *jkey,
+				      const char *tkey, __u64 ms)
 {
-	fb_u64(b, ms / 1000);
-	fb_putc(b, '.');
-	fb_u64(b, (ms % 1000) / 100);
-	fb_putc(b, 's');
+	if (o->json) {
+		JNUM(o, jkey, ms);
+		return;
+	}
+	fb_puts(o->b, tkey);
+	fb_u64(o->b, ms / 1000);
+	fb_putc(o->b, '.');
+	fb_u64(o->b, (ms % 1000) / 100);
+	fb_lit(o->b, "s ");
 }
 
 /*
- * The plain line of a leak, "leak id=N netns=N[(NAME)] zone=N PROTO TUPLE
- * age=S idle=S size=N how=HOW: REASON", built without printf and written
- * in one go: an offline check can print close to a million of them.
+ * A leak's fields, each named once for both outputs (lib/fieldout.h):
+ * "leak id=N netns=N[(NAME)|(gone)] zone=N PROTO TUPLE age=S idle=S
+ * size=N how=HOW: REASON", or its JSON object's members.  Only JSON has
+ * mark and pkts: the text line's form is what scripts and the VM tests
+ * match (tests/vm/50-leaks.bats) and is kept until they learn the two.
  */
-static void print_leak_line(const struct ctdiag_ext_rec *r, const char *nsname,
-			    __u64 age, __u64 idle, const char *why)
+static __always_inline void leak_fields(struct ct_out *o,
+					const struct ctdiag_ext_rec *r,
+					const char *nsname, bool netns_gone,
+					__u64 age, __u64 idle, const char *why)
 {
-	char line[1024], pb[8];
-	struct fmtbuf b;
+	char pb[8];
 
-	fb_init(&b, line, sizeof(line) - 1);
-	fb_lit(&b, "leak id=");
-	fb_u64(&b, r->ct_id);
-	fb_lit(&b, " netns=");
-	fb_u64(&b, r->netns);
-	if (nsname && *nsname) {
-		fb_putc(&b, '(');
-		fb_puts(&b, nsname);
-		fb_putc(&b, ')');
+	JNUM(o, "schema", LEAKS_JSON_SCHEMA);
+	WORD(o, "type", "leak");
+	NUM(o, "id", "id=", r->ct_id);
+	if (o->json) {
+		JNUM(o, "netns", r->netns);
+		if (nsname && *nsname)
+			WORD(o, "netns_name", nsname);
+		j_key(o, "netns_gone");
+		if (netns_gone)
+			fb_lit(o->b, "true");
+		else
+			fb_lit(o->b, "false");
+	} else {
+		fb_lit(o->b, "netns=");
+		fb_u64(o->b, r->netns);
+		if (nsname && *nsname) {
+			fb_putc(o->b, '(');
+			fb_puts(o->b, nsname);
+			fb_putc(o->b, ')');
+		} else if (netns_gone) {
+			fb_lit(o->b, "(gone)");
+		}
+		fb_putc(o->b, ' ');
 	}
-	fb_lit(&b, " zone=");
-	fb_u64(&b, r->zone);
-	fb_putc(&b, ' ');
-	fb_puts(&b, proto_name(r->orig.protonum, pb, sizeof(pb)));
-	fb_putc(&b, ' ');
-	fb_tuple(&b, &r->orig);
-	fb_lit(&b, " age=");
-	fb_secs(&b, age);
-	fb_lit(&b, " idle=");
-	fb_secs(&b, idle);
-	fb_lit(&b, " size=");
-	fb_u64(&b, r->size);
-	fb_lit(&b, " how=");
-	fb_puts(&b, ext_how_name(r->how));
-	fb_lit(&b, ": ");
-	fb_puts(&b, why);
-	*b.p++ = '\n';		/* room kept by the - 1 above */
-	fwrite_unlocked(line, 1, fb_len(&b, line), out_fp());
+	NUM(o, "zone", "zone=", r->zone);
+	WORD(o, "proto", proto_name(r->orig.protonum, pb, sizeof(pb)));
+	if (o->json) {
+		j_key(o, "orig");
+		fb_tuple_json(o->b, &r->orig);
+	} else {
+		fb_tuple(o->b, &r->orig);
+		fb_putc(o->b, ' ');
+	}
+	age_field(o, "age_ms", "age=", age);
+	age_field(o, "idle_ms", "idle=", idle);
+	NUM(o, "size", "size=", r->size);
+	STR(o, "how", "how=", ext_how_name(r->how), strlen(ext_how_name(r->how)));
+	JNUM(o, "mark", r->mark);
+	JNUM(o, "pkts", r->pkts[0] + r->pkts[1]);
+	if (o->json) {
+		WORD(o, "skipped", why);
+		return;
+	}
+	o->b->p[-1] = ':';	/* the last field's space */
+	fb_putc(o->b, ' ');
+	fb_puts(o->b, why);
 }
 
-static void print_leak(const struct report *rep, const struct evidence *ev,
+/* A leak's line, text or JSON, built without printf and written in one
+ * go: an offline check can print close to a million of them. */
+static void print_leak(const struct report *rep, const struct leak_evidence *ev,
 		       const struct ctdiag_ext_rec *r, const char *nsname,
 		       bool netns_gone)
 {
 	__u64 age = ms_since(rep->now_boot_ns, r->created_boot_ns);
 	__u64 idle = ms_since(rep->now_boot_ns, r->last_seen_boot_ns);
-	char pb[8];
+	const char *why = reason(ev, r, netns_gone);
+	char line[2048];
+	struct fmtbuf b;
+	struct ct_out o = { .b = &b };
 
-	if (!out_is_json()) {
-		print_leak_line(r, nsname, age, idle, reason(ev, r, netns_gone));
-		return;
+	fb_init(&b, line, sizeof(line) - 2);
+	if (out_is_json()) {
+		o.json = true;
+		fb_putc(&b, '{');
+		leak_fields(&o, r, nsname, netns_gone, age, idle, why);
+		*b.p++ = '}';	/* room kept by the - 2 above */
+	} else {
+		leak_fields(&o, r, nsname, netns_gone, age, idle, why);
 	}
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "schema", NULL, LEAKS_JSON_SCHEMA);
-	print_string(PRINT_JSON, "type", NULL, "leak");
-	print_uint(PRINT_JSON, "id", NULL, r->ct_id);
-	print_uint(PRINT_JSON, "netns", NULL, r->netns);
-	if (nsname && *nsname)
-		print_string(PRINT_JSON, "netns_name", NULL, nsname);
-	print_bool(PRINT_JSON, "netns_gone", NULL, netns_gone);
-	print_uint(PRINT_JSON, "zone", NULL, r->zone);
-	print_string(PRINT_JSON, "proto", NULL,
-		     proto_name(r->orig.protonum, pb, sizeof(pb)));
-	print_tuple("orig", &r->orig);
-	print_uint(PRINT_JSON, "age_ms", NULL, age);
-	print_uint(PRINT_JSON, "idle_ms", NULL, idle);
-	print_uint(PRINT_JSON, "size", NULL, r->size);
-	print_string(PRINT_JSON, "how", NULL, ext_how_name(r->how));
-	print_uint(PRINT_JSON, "mark", NULL, r->mark);
-	print_uint(PRINT_JSON, "pkts", NULL, r->pkts[0] + r->pkts[1]);
-	print_string(PRINT_JSON, "skipped", NULL, reason(ev, r, netns_gone));
-	close_json_object();
+	*b.p++ = '\n';
+	fwrite_unlocked(line, 1, fb_len(&b, line), out_fp());
 }
 
 static void print_summary(const struct report *r)
@@ -318,17 +325,6 @@ static void print_summary(const struct report *r)
 
 /* ---- live ------------------------------------------------------------ */
 
-static int table_cb(const struct ct_msg *m, const struct ns_table *ns,
-		    void *arg)
-{
-	struct ctdiag_tuple t;
-	struct lj_key k;
-
-	ct_msg_tuple(m, 0, &t);
-	lj_key_make(&k, m->id, ns->netns, &t);
-	return lj_insert(arg, &k, 0);
-}
-
 static int table_err(const struct ns_table *ns, long ret, void *arg)
 {
 	if (ret == -EPERM || ret == -EACCES)
@@ -344,21 +340,8 @@ static int table_err(const struct ns_table *ns, long ret, void *arg)
 static int find_candidates(const struct ext_snapshot *s, struct ns_table *ns,
 			   size_t nns, uint32_t **out, size_t *nout)
 {
-	struct lj_table *t = lj_create(s->n < 1024 ? 1024 : s->n);
-	int ret;
-
-	*out = malloc((s->n + 1) * sizeof(**out));
-	if (!t || !*out) {
-		lj_destroy(t);
-		free(*out);
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	ret = ns_tables_dump(ns, nns, table_cb, table_err, t);
-	if (!ret)
-		*nout = lj_unmatched(s->recs, s->n, t, *out);
-	lj_destroy(t);
-	return ret;
+	return ns_tables_unmatched(s->recs, s->n, ns, nns, table_err, NULL,
+				   out, nout);
 }
 
 static bool same_record(const struct ctdiag_ext_rec *a, const struct ctdiag_ext_rec *b)
@@ -382,7 +365,7 @@ static int cmp_rec(const void *a, const void *b)
 static int leaks_live(double grace, struct report *rep)
 {
 	struct ctdiag_info info;
-	struct evidence ev = { 0 };
+	struct leak_evidence ev = { 0 };
 	struct ext_snapshot s1 = { 0 }, s2 = { 0 };
 	struct ns_table *ns = NULL;
 	uint32_t *cand = NULL, *cand2 = NULL;
@@ -499,303 +482,45 @@ out:
 
 /* ---- offline --------------------------------------------------------- */
 
-/* A record of the snapshot being scanned: its join key and where it is in
- * the file (24 bytes; the record itself is fetched again only if leaked). */
-struct reckey {
-	struct lj_key k;
-	uint64_t offset;
+struct offline_report {
+	struct report *rep;
+	const struct leak_evidence *ev;
 };
 
-struct offline {
-	const char *records, *conntrack;
-	struct reckey *cur_keys, *last_keys;
-	size_t ncur, nlast, capcur, nlast_cap;
-	struct lj_table *table;		/* live entries of the chosen snapshot */
-	struct lj_table *cur;		/* CT_LINEs of the snapshot being read */
-	bool wildcard_netns;		/* listing without namespaces */
-	struct evidence ev;
-	uint64_t last_now_boot_ns;	/* of the chosen (last complete) snapshot */
-};
-
-static int listing_cb(const struct ct_entry *e, unsigned long lineno, void *arg)
+static void offline_leak(const struct ctdiag_ext_rec *r, void *arg)
 {
-	struct offline *o = arg;
-	struct lj_key k;
+	struct offline_report *or = arg;
+	struct report *rep = or->rep;
+	struct netns_sum *sum;
 
-	if (!(e->flags & CTE_ID)) {
-		p_err("%s:%lu: no id= (save the listing with conntrack -L -o extended,id)",
-		      o->conntrack, lineno);
-		return -EINVAL;
+	print_leak(rep, or->ev, r, NULL, false);
+	rep->leaked++;
+	rep->bytes += r->size;
+	sum = ns_sum(rep, r->netns);
+	if (sum) {
+		sum->leaked++;
+		sum->bytes += r->size;
 	}
-	if (!(e->flags & CTE_NETNS))
-		o->wildcard_netns = true;
-	lj_key_make(&k, e->id, e->netns, &e->orig);
-	if (lj_insert(o->table, &k, 0)) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	return 0;
 }
 
-static int load_listing(struct offline *o)
-{
-	char err[512] = "";	/* stays "" when listing_cb failed (it said why) */
-	FILE *fp = fopen(o->conntrack, "r");
-	char *iobuf;
-	long ret;
-
-	if (!fp) {
-		p_err("cannot open %s: %s", o->conntrack, strerror(errno));
-		return -errno;
-	}
-	/* big reads: a listing of 200k entries is ~35 MB */
-	iobuf = malloc(1 << 20);
-	if (iobuf)
-		setvbuf(fp, iobuf, _IOFBF, 1 << 20);
-	ret = ctparse_file(fp, o->conntrack, listing_cb, o, err, sizeof(err));
-	fclose(fp);
-	free(iobuf);
-	if (ret == -EINVAL && err[0] && strchr(err, ':'))
-		p_err("%s", err);
-	else if (ret == -EIO)
-		p_err("%s", err);
-	return ret < 0 ? (int)ret : 0;
-}
-
-/* Pass 1 (lib/recsnap validates the whole file): the keys of the last
- * complete snapshot, its table (CT_LINEs unless --conntrack), the ring's
- * destroy events and the last counters. */
-static void off_header(void *arg, const struct recfile_header *h)
-{
-	struct offline *o = arg;
-
-	if (h->intercept)
-		o->ev.intercept = h->intercept;
-}
-
-static int off_snap_begin(void *arg, const struct recfile_snap *s,
-			  uint64_t offset)
-{
-	struct offline *o = arg;
-
-	o->ncur = 0;
-	lj_destroy(o->cur);
-	o->cur = NULL;
-	if (o->conntrack)
-		return 0;	/* the table comes from the listing */
-	o->cur = lj_create(s->ct_total < (1u << 26) ? s->ct_total : 1024);
-	if (!o->cur) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int off_ext_rec(void *arg, const struct ctdiag_ext_rec *r,
-		       uint64_t offset)
-{
-	struct offline *o = arg;
-	struct reckey *rk;
-
-	if (o->ncur == o->capcur) {
-		size_t nc = o->capcur ? o->capcur * 2 : 4096;
-		struct reckey *n = realloc(o->cur_keys, nc * sizeof(*n));
-
-		if (!n) {
-			p_err("out of memory");
-			return -ENOMEM;
-		}
-		o->cur_keys = n;
-		o->capcur = nc;
-	}
-	rk = &o->cur_keys[o->ncur++];
-	lj_key_make(&rk->k, r->ct_id, r->netns, &r->orig);
-	rk->offset = offset;
-	return 0;
-}
-
-static int off_ct_entry(void *arg, const struct ct_entry *e, uint32_t netns,
-			uint64_t offset)
-{
-	struct offline *o = arg;
-	struct lj_key k;
-
-	lj_key_make(&k, e->id, netns, &e->orig);
-	if (lj_insert(o->cur, &k, 0)) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int off_snap_end(void *arg, const struct recfile_snap *s,
-			uint64_t offset)
-{
-	struct offline *o = arg;
-	struct reckey *t = o->last_keys;
-	size_t cap = o->nlast_cap;
-
-	o->last_now_boot_ns = s->now_boot_ns;
-	o->last_keys = o->cur_keys;
-	o->nlast = o->ncur;
-	o->nlast_cap = o->capcur;
-	o->cur_keys = t;
-	o->capcur = cap;
-	o->ncur = 0;
-	if (!o->conntrack) {
-		lj_destroy(o->table);
-		o->table = o->cur;
-		o->cur = NULL;
-	}
-	return 0;
-}
-
-static int off_counters(void *arg, const struct ctdiag_counters *c)
-{
-	struct offline *o = arg;
-
-	memcpy(&o->ev.c, c, sizeof(o->ev.c));
-	o->ev.have_counters = true;
-	return 0;
-}
-
-static int off_event(void *arg, const struct ctdiag_event *e)
-{
-	struct offline *o = arg;
-	struct lj_key k;
-
-	if (e->type != CTDIAG_EV_CT_DESTROY)
-		return 0;
-	if (!o->ev.destroyed)
-		o->ev.destroyed = lj_create(1024);
-	if (!o->ev.destroyed) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	lj_key_make(&k, e->ct_id, e->netns, &e->orig);
-	lj_insert(o->ev.destroyed, &k, e->u.destroy.path);
-	return 0;
-}
-
-static int offline_scan(struct offline *o)
-{
-	struct recsnap_ops ops = {
-		.header = off_header,
-		.snap_begin = off_snap_begin,
-		.ext_rec = off_ext_rec,
-		.ct_entry = o->conntrack ? NULL : off_ct_entry,
-		.snap_end = off_snap_end,
-		.counters = off_counters,
-		.event = off_event,
-	};
-	struct recsnap_read r;
-	int ret;
-
-	ret = recsnap_read(o->records, &ops, o, &r);
-	if (ret) {
-		if (r.err[0])
-			p_err("%s", r.err);
-		return ret;
-	}
-	if (!r.snapshots) {
-		p_err("%s: no snapshot in this recording (record it with ctdiag record --snapshot)",
-		      o->records);
-		return -ENOENT;
-	}
-	if (!r.saw_end)
-		p_warn("%s: no end marker (the recording was cut short); its last snapshot is complete and used",
-		       o->records);
-	return 0;
-}
-
-/* The join: keys of the chosen snapshot against the table; the leaked
- * records are read back from the file by offset and printed at once. */
-static int offline_join(struct offline *o, struct report *rep)
-{
-	struct recsnap_refetch w;
-	struct ctdiag_ext_rec r;
-	size_t i;
-	int ret;
-
-	ret = recsnap_refetch_open(&w, o->records);
-	if (ret) {
-		p_err("cannot open %s: %s", o->records, strerror(-ret));
-		return -EIO;
-	}
-	rep->checked = o->nlast;
-	rep->grace = -1;
-	rep->now_boot_ns = o->last_now_boot_ns;
-	for (i = 0; i < o->nlast; i++) {
-		struct lj_key k = o->last_keys[i].k;
-		struct netns_sum *sum;
-
-		if (i + LJ_AHEAD < o->nlast) {
-			struct lj_key next = o->last_keys[i + LJ_AHEAD].k;
-
-			if (o->wildcard_netns)
-				next.netns = 0;
-			lj_prefetch(o->table, &next);
-		}
-		if (o->wildcard_netns)
-			k.netns = 0;
-		if (lj_lookup(o->table, &k) >= 0)
-			continue;
-		ret = recsnap_refetch_ext(&w, o->last_keys[i].offset, &r);
-		if (ret) {
-			p_err("%s", w.err);
-			goto out;
-		}
-		print_leak(rep, &o->ev, &r, NULL, false);
-		rep->leaked++;
-		rep->bytes += r.size;
-		sum = ns_sum(rep, r.netns);
-		if (sum) {
-			sum->leaked++;
-			sum->bytes += r.size;
-		}
-	}
-	print_summary(rep);
-out:
-	recsnap_refetch_close(&w);
-	return ret;
-}
-
+/* The last complete snapshot of a recording (lib/leakrec). */
 static int leaks_offline(const char *records, const char *conntrack,
 			 struct report *rep)
 {
-	struct offline o = { .records = records, .conntrack = conntrack };
-	int ret, rc = EXIT_FAIL;
+	struct leakrec o;
+	struct offline_report or = { .rep = rep, .ev = &o.ev };
+	int rc = EXIT_FAIL;
 
-	if (conntrack) {
-		struct stat st;
-		size_t guess = 1 << 16;
-
-		/* sized for the listing (a conntrack -L -o extended,id line
-		 * is typically 160-200 bytes) so it is not rehashed while it
-		 * fills; it still grows past the guess (capped at 1M) */
-		if (stat(conntrack, &st) == 0 && st.st_size / 160 > (off_t)guess)
-			guess = st.st_size / 160 < (1 << 20) ? st.st_size / 160 : 1 << 20;
-		o.table = lj_create(guess);
-		if (!o.table) {
-			p_err("out of memory");
-			return EXIT_FAIL;
-		}
-		if (load_listing(&o))
-			goto out;
-	}
-	ret = offline_scan(&o);
-	if (ret)
+	if (leakrec_scan(&o, records, conntrack))
 		goto out;
-	ret = offline_join(&o, rep);
-	if (ret)
+	rep->grace = -1;
+	rep->now_boot_ns = o.last_now_boot_ns;
+	if (leakrec_join(&o, offline_leak, &or, &rep->checked))
 		goto out;
+	print_summary(rep);
 	rc = rep->leaked ? EXIT_LEAKS : EXIT_OK;
 out:
-	lj_destroy(o.table);
-	lj_destroy(o.cur);
-	lj_destroy(o.ev.destroyed);
-	free(o.cur_keys);
-	free(o.last_keys);
+	leakrec_free(&o);
 	return rc;
 }
 

@@ -77,6 +77,25 @@ static int read_module(struct stats *s)
 	return EXIT_OK;
 }
 
+/* "KEY: NAME=N NAME=N ..." (JSON: "KEY":{"NAME":N,...}) for the counts
+ * v[1..n) named by name(). */
+static void print_counts(const char *key, const char *(*name)(unsigned int),
+			 const __u64 *v, unsigned int n)
+{
+	unsigned int i;
+
+	open_json_object(key);
+	print_text("%s:", key);
+	for (i = 1; i < n; i++) {
+		char fmt[48];
+
+		snprintf(fmt, sizeof(fmt), " %s=%%" PRIu64, name(i));
+		print_uint(PRINT_ANY, name(i), fmt, v[i]);
+	}
+	print_nl();
+	close_json_object();
+}
+
 static void print_module(const struct stats *s)
 {
 	const struct ctdiag_counters *c = &s->c;
@@ -103,16 +122,7 @@ static void print_module(const struct stats *s)
 	print_nl();
 	close_json_object();
 
-	open_json_object("freed");
-	print_text("freed:");
-	for (i = 1; i < CTDIAG_FREE_MAX; i++) {
-		char fmt[48];
-
-		snprintf(fmt, sizeof(fmt), " %s=%%" PRIu64, free_path_name(i));
-		print_uint(PRINT_ANY, free_path_name(i), fmt, c->freed[i]);
-	}
-	print_nl();
-	close_json_object();
+	print_counts("freed", free_path_name, c->freed, CTDIAG_FREE_MAX);
 
 	open_json_object("destroy_seen");
 	print_text("destroy_seen:");
@@ -122,16 +132,7 @@ static void print_module(const struct stats *s)
 	missed_print(c);
 	close_json_object();
 
-	open_json_object("clash");
-	print_text("clash:");
-	for (i = 1; i < CTDIAG_CLASH_MAX; i++) {
-		char fmt[48];
-
-		snprintf(fmt, sizeof(fmt), " %s=%%" PRIu64, clash_outcome_name(i));
-		print_uint(PRINT_ANY, clash_outcome_name(i), fmt, c->clash[i]);
-	}
-	print_nl();
-	close_json_object();
+	print_counts("clash", clash_outcome_name, c->clash, CTDIAG_CLASH_MAX);
 
 	open_json_object("confirm");
 	print_text("confirm:");

@@ -261,11 +261,8 @@ static bool use_rx_thread(void)
 	return !(e && !strcmp(e, "0"));
 }
 
-/* A ctnetlink request header of type msg (of the conntrack table, or of
- * the expectation table with exp) in buf; its sequence number in *seq. */
-static struct nlmsghdr *put_request(char *buf, bool exp, uint16_t msg,
-				    uint16_t flags, uint8_t family,
-				    unsigned int *seq)
+struct nlmsghdr *ct_nl_request(char *buf, bool exp, uint16_t msg,
+			       uint16_t flags, uint8_t family, unsigned int *seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfh;
@@ -312,11 +309,11 @@ static long dump(const struct ct_dump_opts *o, struct dump_ctx *dc)
 		   sizeof(one));
 
 	if (d.exp_cb)
-		nlh = put_request(buf, true, IPCTNL_MSG_EXP_GET, NLM_F_DUMP,
-				  o->family, &seq);
+		nlh = ct_nl_request(buf, true, IPCTNL_MSG_EXP_GET, NLM_F_DUMP,
+				    o->family, &seq);
 	else
-		nlh = put_request(buf, false, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO :
-				  IPCTNL_MSG_CT_GET, NLM_F_DUMP, o->family, &seq);
+		nlh = ct_nl_request(buf, false, o->zero ? IPCTNL_MSG_CT_GET_CTRZERO :
+				    IPCTNL_MSG_CT_GET, NLM_F_DUMP, o->family, &seq);
 	if (!d.exp_cb && o->has_mark) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(o->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(o->mark_mask));
@@ -359,8 +356,8 @@ long ct_dump_exps(const struct ct_dump_opts *o, ct_dump_exp_cb cb, void *arg)
 	return dump(o, &d);
 }
 
-static void put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
-		      const struct ct_msg_tuple *t)
+void ct_nl_put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
+		     const struct ct_msg_tuple *t)
 {
 	bool v4 = family == AF_INET;
 	bool icmp6 = t->protonum == IPPROTO_ICMPV6;
@@ -413,9 +410,9 @@ int ct_delete(const struct ct_msg *m)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = put_request(buf, false, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, m->family,
-			  &seq);
-	put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
+	nlh = ct_nl_request(buf, false, IPCTNL_MSG_CT_DELETE, NLM_F_ACK,
+			    m->family, &seq);
+	ct_nl_put_tuple(nlh, CTA_TUPLE_ORIG, m->family, &m->t[0]);
 	if (m->set & CTM_ZONE)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons(m->zone));
 	mnl_attr_put_u32(nlh, CTA_ID, htonl(m->id));

@@ -62,6 +62,18 @@ long ct_dump_exps(const struct ct_dump_opts *o, ct_dump_exp_cb cb, void *arg);
  * gone or replaced; -EPERM: no CAP_NET_ADMIN). */
 int ct_delete(const struct ct_msg *m);
 
+/* Building ctnetlink messages (libmnl).  A request header of type msg
+ * (IPCTNL_MSG_CT_*, or with exp IPCTNL_MSG_EXP_* of the expectation
+ * table) with NLM_F_REQUEST | flags in buf, its sequence number in *seq;
+ * and a tuple nest (CTA_TUPLE_ORIG/REPLY) from t, with the attributes
+ * t->set names. */
+struct nlmsghdr;
+struct ct_msg_tuple;
+struct nlmsghdr *ct_nl_request(char *buf, bool exp, uint16_t msg,
+			       uint16_t flags, uint8_t family, unsigned int *seq);
+void ct_nl_put_tuple(struct nlmsghdr *nlh, int type, uint8_t family,
+		     const struct ct_msg_tuple *t);
+
 /* Namespaces.  A NAME without '/' means /run/netns/NAME (as ip -n does);
  * anything with a '/' is a path (/proc/PID/ns/net, a bind mount). */
 int netns_open(const char *name_or_path, char *path, size_t pathlen);

@@ -1,5 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* conntrack(8)-compatible list filters: see ctfilter.h. */
+/*
+ * conntrack(8)-compatible list filters: see ctfilter.h.
+ *
+ * Over 600 lines, one file on purpose: each conntrack option is parsed
+ * (ct_filter_set), checked against the others (ct_filter_finish: -p for
+ * ports and states, the family of the addresses), pushed into the dump
+ * request (ct_filter_dump_opts) and matched (ct_filter_match) through the
+ * same fields of struct ct_filter, and adding an option touches all four
+ * together.  The value parsers here (ct_proto_parse, ct_addr_parse,
+ * ct_port_parse, the state names) are the one parser of each, shared with
+ * watch's filters (lib/evfilter.c) and the listing reader (lib/ctparse*);
+ * they are the part that could move to a file of their own.
+ */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

@@ -418,6 +418,7 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	 * kernel sends each once; libnetfilter_conntrack keeps the last):
 	 * each nest's parser starts by clearing what it fills. */
 	memset(m, 0, sizeof(*m));
+	m->nlh = nlh;
 	if (msg_attrs(nlh, &m->family, &start, &len))
 		return -EINVAL;
 	for_each_attr(a, start, len) {

@@ -90,6 +90,8 @@ struct ct_msg {
 	uint32_t	status, timeout, mark, secmark, use, id;
 	uint32_t	sctp_vtag[2];	/* original, reply */
 	uint64_t	ts_start, ts_stop;	/* ns */
+	const struct nlmsghdr *nlh;	/* the message it was decoded from
+					 * (a recording stores it as is) */
 	const char	*helper;	/* into the message, not NUL-terminated */
 	const char	*secctx;
 	const uint8_t	*labels;	/* the label bits (lib/ctlabel.h) */

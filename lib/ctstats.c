@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include "ctdump.h"
 #include "ctstats.h"
 
 static const struct {
@@ -39,8 +40,7 @@ static int ct_query(uint8_t msg, uint16_t flags, mnl_cb_t cb, void *data)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfg;
-	unsigned int seq = time(NULL), portid;
+	unsigned int seq, portid;
 	int ret;
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -51,14 +51,7 @@ static int ct_query(uint8_t msg, uint16_t flags, mnl_cb_t cb, void *data)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
+	nlh = ct_nl_request(buf, false, msg, flags, AF_UNSPEC, &seq);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;

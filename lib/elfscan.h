@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Who references a symbol, read from ELF relocations: kernel modules
+ * Who references a symbol, read from ELF relocations (lib/elfscan.c opens,
+ * lib/elfdecomp.c unpacks, lib/elfsyms.c reads): kernel modules
  * (.ko, .ko.xz, .ko.zst, .ko.gz — recognised by magic, not by name) and a
  * vmlinux linked with --emit-relocs (x86 CONFIG_RELOCATABLE kernels are).
  *
- * Input is untrusted (support engineers scan customers' trees; fuzzing
- * will follow): every offset, size, index and string is bounds-checked
- * and a bad file yields an error string naming what is wrong, never a
- * crash.  Functions return 0 or -errno and fill err (when non-NULL) with
+ * Input is untrusted (support engineers scan customers' trees;
+ * tests/fuzz/fuzz_elfscan.c fuzzes it): every offset, size, index and
+ * string is bounds-checked and a bad file yields an error string naming
+ * what is wrong, never a crash.  Functions return 0 or -errno and fill err (when non-NULL) with
  * one line without the file name, which the caller prepends:
  *   -ENOEXEC  not an ELF file (and not a compressed one)
  *   -EBADMSG  truncated or corrupt ELF or compressed data

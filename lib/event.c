@@ -180,6 +180,18 @@ static void print_event_fields(const struct ctdiag_event *ev)
 	}
 }
 
+/* Opens the event's object: when, where in the ring, what. */
+static void print_head(const struct ctdiag_event *ev, const char *name)
+{
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "schema", NULL, EVENT_JSON_SCHEMA);
+	print_time(ev->ts_real_ns);
+	print_uint(PRINT_JSON, "ts_boot_ns", NULL, ev->ts_boot_ns);
+	print_uint(PRINT_ANY, "cpu", " cpu=%llu", ev->cpu);
+	print_uint(PRINT_ANY, "seq", " seq=%llu", ev->seq);
+	print_string(PRINT_ANY, "event", " %s", name);
+}
+
 void event_print(const struct ctdiag_event *ev)
 {
 	const char *name = event_type_name(ev->type);
@@ -189,13 +201,7 @@ void event_print(const struct ctdiag_event *ev)
 		snprintf(buf, sizeof(buf), "type-%u", ev->type);
 		name = buf;
 	}
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "schema", NULL, EVENT_JSON_SCHEMA);
-	print_time(ev->ts_real_ns);
-	print_uint(PRINT_JSON, "ts_boot_ns", NULL, ev->ts_boot_ns);
-	print_uint(PRINT_ANY, "cpu", " cpu=%llu", ev->cpu);
-	print_uint(PRINT_ANY, "seq", " seq=%llu", ev->seq);
-	print_string(PRINT_ANY, "event", " %s", name);
+	print_head(ev, name);
 	if (ev->type == CTDIAG_EV_LOST) {
 		print_lost(ev, ev->u.lost.count, ev->u.lost.first_seq, false);
 	} else {
@@ -209,13 +215,7 @@ void event_print(const struct ctdiag_event *ev)
 void event_print_gap(const struct ctdiag_event *next, uint64_t count,
 		     uint64_t first_seq)
 {
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "schema", NULL, EVENT_JSON_SCHEMA);
-	print_time(next->ts_real_ns);
-	print_uint(PRINT_JSON, "ts_boot_ns", NULL, next->ts_boot_ns);
-	print_uint(PRINT_ANY, "cpu", " cpu=%llu", next->cpu);
-	print_uint(PRINT_ANY, "seq", " seq=%llu", next->seq);
-	print_string(PRINT_ANY, "event", " %s", "lost");
+	print_head(next, "lost");
 	print_lost(next, count, first_seq, true);
 	close_json_object();
 	print_nl();

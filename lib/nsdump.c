@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "ctdump.h"
+#include "ctmsg.h"
+#include "leakjoin.h"
 #include "nsdump.h"
+#include "util.h"
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -101,4 +104,52 @@ int ns_tables_dump(struct ns_table *ns, size_t nns, ns_dump_cb cb,
 		}
 	}
 	return 0;
+}
+
+struct unmatched {
+	struct lj_table *t;
+	ns_dump_err_cb on_err;
+	void *arg;
+};
+
+static int unmatched_cb(const struct ct_msg *m, const struct ns_table *ns,
+			void *arg)
+{
+	struct unmatched *u = arg;
+	struct ctdiag_tuple t;
+	struct lj_key k;
+
+	ct_msg_tuple(m, 0, &t);
+	lj_key_make(&k, m->id, ns->netns, &t);
+	return lj_insert(u->t, &k, 0);
+}
+
+static int unmatched_err(const struct ns_table *ns, long err, void *arg)
+{
+	struct unmatched *u = arg;
+
+	return u->on_err(ns, err, u->arg);
+}
+
+int ns_tables_unmatched(const struct ctdiag_ext_rec *recs, size_t n,
+			struct ns_table *ns, size_t nns, ns_dump_err_cb on_err,
+			void *arg, uint32_t **out, size_t *nout)
+{
+	struct unmatched u = { .on_err = on_err, .arg = arg };
+	int ret;
+
+	u.t = lj_create(n < 1024 ? 1024 : n);
+	*out = malloc((n + 1) * sizeof(**out));
+	if (!u.t || !*out) {
+		lj_destroy(u.t);
+		free(*out);
+		*out = NULL;
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	ret = ns_tables_dump(ns, nns, unmatched_cb, unmatched_err, &u);
+	if (!ret)
+		*nout = lj_unmatched(recs, n, u.t, *out);
+	lj_destroy(u.t);
+	return ret;
 }

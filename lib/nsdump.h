@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The conntrack tables of the namespaces extension records live in: the
- * one per-namespace dump loop, for `leaks` (joins records with entries)
- * and `record --snapshot` (stores the entries beside the records).
+ * one per-namespace dump loop, for `leaks` (the records without an entry:
+ * ns_tables_unmatched) and `record --snapshot` (stores the entries beside
+ * the records).
  */
 #ifndef CTDIAG_NSDUMP_H
 #define CTDIAG_NSDUMP_H
@@ -40,5 +41,14 @@ typedef int (*ns_dump_err_cb)(const struct ns_table *ns, long err, void *arg);
  * skipped; found ones get their name.  0 or the error on_err returned. */
 int ns_tables_dump(struct ns_table *ns, size_t nns, ns_dump_cb cb,
 		   ns_dump_err_cb on_err, void *arg);
+
+/* The records of recs[0..n) whose conntrack (id, netns, original tuple,
+ * lib/leakjoin) is not in the dumped table of its namespace in ns[]:
+ * their indexes, ascending, in *out (malloc'ed, room for n), how many in
+ * *nout.  on_err and arg as for ns_tables_dump().  0 or the error
+ * (-ENOMEM printed). */
+int ns_tables_unmatched(const struct ctdiag_ext_rec *recs, size_t n,
+			struct ns_table *ns, size_t nns, ns_dump_err_cb on_err,
+			void *arg, uint32_t **out, size_t *nout);
 
 #endif

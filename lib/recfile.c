@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 #include "recfile.h"
 #include "util.h"
 
@@ -131,6 +132,9 @@ int recfile_next(struct recfile *rf, struct recfile_chunk *c)
 	if (ch.type == RECFILE_CT_LINE &&
 	    ch.len < sizeof(struct recfile_ct_line))
 		return fail(rf, -EBADMSG, off, "conntrack line chunk too short");
+	if (ch.type == RECFILE_CT_MSG &&
+	    ch.len < sizeof(struct recfile_ct_msg) + NLMSG_HDRLEN)
+		return fail(rf, -EBADMSG, off, "conntrack message chunk too short");
 	padded = ALIGN8(ch.len);
 	if (padded + 1 > rf->bufsz) {
 		void *nb = realloc(rf->buf, padded + 1);
@@ -151,6 +155,13 @@ int recfile_next(struct recfile *rf, struct recfile_chunk *c)
 
 		if (l->len != ch.len - sizeof(*l))
 			return fail(rf, -EBADMSG, off, "conntrack line length mismatch");
+	}
+	if (ch.type == RECFILE_CT_MSG) {
+		const struct recfile_ct_msg *m = rf->buf;
+		const struct nlmsghdr *nlh = (const void *)(m + 1);
+
+		if (m->len != ch.len - sizeof(*m) || nlh->nlmsg_len != m->len)
+			return fail(rf, -EBADMSG, off, "conntrack message length mismatch");
 	}
 	if (ch.type == RECFILE_EVENT) {
 		const struct ctdiag_event *ev = rf->buf;
@@ -294,6 +305,14 @@ int recfile_append(struct recfile_writer *w, uint32_t type, const void *data,
 		   uint32_t len)
 {
 	return recfile_append2(w, type, data, len, NULL, 0);
+}
+
+int recfile_append_ct_msg(struct recfile_writer *w, uint32_t netns,
+			  const struct nlmsghdr *nlh)
+{
+	struct recfile_ct_msg m = { .netns = netns, .len = nlh->nlmsg_len };
+
+	return recfile_append2(w, RECFILE_CT_MSG, &m, sizeof(m), nlh, m.len);
 }
 
 int recfile_finish(struct recfile_writer *w, uint64_t lost)

@@ -13,11 +13,18 @@
  *   EVENT       struct ctdiag_event
  *   SNAP_BEGIN  struct recfile_snap (phase start/end, times, totals)
  *   EXT_REC     struct ctdiag_ext_rec (live extension record)
- *   CT_LINE     struct recfile_ct_line + text: one conntrack entry in
- *               `conntrack -L -o extended,id` format, no newline
+ *   CT_MSG      struct recfile_ct_msg + the ctnetlink message of one
+ *               conntrack entry as the dump returned it (struct nlmsghdr
+ *               first; decoded with lib/ctmsg, as live dumps are)
+ *   CT_LINE     (version 1 files only) struct recfile_ct_line + text: one
+ *               conntrack entry in `conntrack -L -o extended,id` format
  *   SNAP_END    struct recfile_snap (same values as its SNAP_BEGIN)
  *   COUNTERS    struct ctdiag_counters
  *   END         struct recfile_end: clean close
+ *
+ * Versions: 1 stored a snapshot's conntrack entries as CT_LINE text; 2
+ * stores them as CT_MSG.  Readers take both, so a version 1 recording
+ * still loads; writers write version 2.
  *
  * A reader that meets an unknown chunk type skips it (len tells how far).
  * A file cut short (crash, full disk) reads up to its last complete chunk,
@@ -34,7 +41,7 @@
 #include "ctdiag_abi.h"
 
 #define RECFILE_MAGIC		"CTDIAGRF"
-#define RECFILE_VERSION		1
+#define RECFILE_VERSION		2
 #define RECFILE_BYTE_ORDER	0x01020304u
 #define RECFILE_MAX_CHUNK	(1u << 20)	/* sanity bound on len */
 
@@ -71,6 +78,7 @@ enum recfile_chunk_type {
 	RECFILE_SNAP_END = 5,
 	RECFILE_COUNTERS = 6,
 	RECFILE_END = 7,
+	RECFILE_CT_MSG = 8,
 };
 
 struct recfile_chunk_hdr {
@@ -85,7 +93,7 @@ struct recfile_snap {
 	__u64	now_real_ns;
 	__u64	now_boot_ns;
 	__u64	ext_total;	/* EXT_REC chunks that follow */
-	__u64	ct_total;	/* CT_LINE chunks that follow */
+	__u64	ct_total;	/* CT_MSG (version 1: CT_LINE) chunks that follow */
 };
 CTDIAG_ASSERT_SIZE(struct recfile_snap, 40);
 
@@ -94,6 +102,12 @@ struct recfile_ct_line {
 	__u32	len;		/* text bytes that follow */
 };
 CTDIAG_ASSERT_SIZE(struct recfile_ct_line, 8);
+
+struct recfile_ct_msg {
+	__u32	netns;		/* namespace inode the entry was dumped in */
+	__u32	len;		/* message bytes that follow (its nlmsg_len) */
+};
+CTDIAG_ASSERT_SIZE(struct recfile_ct_msg, 8);
 
 struct recfile_end {
 	__u64	events;		/* EVENT chunks written */
@@ -157,6 +171,11 @@ int recfile_append(struct recfile_writer *w, uint32_t type, const void *data,
 /* Append with a second payload part (CT_LINE: struct + text). */
 int recfile_append2(struct recfile_writer *w, uint32_t type, const void *a,
 		    uint32_t alen, const void *b, uint32_t blen);
+/* Append a CT_MSG chunk: the ctnetlink message nlh (nlmsg_len bytes) of an
+ * entry dumped in namespace netns.  0 or -errno. */
+struct nlmsghdr;
+int recfile_append_ct_msg(struct recfile_writer *w, uint32_t netns,
+			  const struct nlmsghdr *nlh);
 /* Write buffered chunks to the file. 0 or -errno. */
 int recfile_flush(struct recfile_writer *w);
 /* Append END, flush, fsync, close.  0 or -errno. */

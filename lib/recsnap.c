@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 #include "ctmsg.h"
 #include "ctparse.h"
 #include "extsnap.h"
@@ -14,50 +15,50 @@
 
 /* ---- writing ---------------------------------------------------------- */
 
-/* Conntrack lines, `conntrack -L -o extended,id` format, each behind its
- * struct recfile_ct_line.  Collected before anything is written, because
- * SNAP_BEGIN carries their count. */
-#define CT_LINE_MAX	1023
-
-struct ct_lines {
+/* The conntrack entries, each its ctnetlink message as the dump returned
+ * it, behind the namespace it was dumped in.  Collected before anything
+ * is written, because SNAP_BEGIN carries their count. */
+struct ct_msgs {
 	char *buf;
 	size_t used, cap;
 	uint64_t n;
 };
 
-static int ct_line_cb(const struct ct_msg *m, const struct ns_table *ns,
-		      void *arg)
-{
-	struct ct_lines *L = arg;
-	struct recfile_ct_line hdr;
-	struct fmtbuf b;
-	char *line;
+struct ct_msgs_hdr {
+	uint32_t netns;
+	uint32_t len;
+};
 
-	if (L->used + sizeof(hdr) + CT_LINE_MAX > L->cap) {
-		size_t cap = (L->cap ? L->cap * 2 : 1 << 16) + sizeof(hdr) +
-			     CT_LINE_MAX;
-		char *nb = realloc(L->buf, cap);
+static int ct_msg_cb(const struct ct_msg *m, const struct ns_table *ns,
+		     void *arg)
+{
+	struct ct_msgs *M = arg;
+	struct ct_msgs_hdr hdr = { .netns = ns->netns };
+	size_t need;
+
+	/* as conntrack -L, which prints nothing for these */
+	if (!(m->set & CTM_ORIG) || !(m->t[0].set & CTMT_PROTO))
+		return 0;
+	hdr.len = m->nlh->nlmsg_len;
+	need = sizeof(hdr) + NLMSG_ALIGN(hdr.len);
+	if (M->used + need > M->cap) {
+		size_t cap = (M->cap ? M->cap * 2 : 1 << 16) + need;
+		char *nb = realloc(M->buf, cap);
 
 		if (!nb)
 			return -ENOMEM;
-		L->buf = nb;
-		L->cap = cap;
+		M->buf = nb;
+		M->cap = cap;
 	}
-	line = L->buf + L->used + sizeof(hdr);
-	fb_init(&b, line, CT_LINE_MAX);
-	if (ct_msg_format(&b, m, CT_FMT_LAYER3 | CT_FMT_ID) < 0 ||
-	    !fb_len(&b, line))
-		return 0;
-	hdr.netns = ns->netns;
-	hdr.len = fb_len(&b, line);
-	memcpy(L->buf + L->used, &hdr, sizeof(hdr));
-	L->used += sizeof(hdr) + hdr.len;
-	L->n++;
+	memcpy(M->buf + M->used, &hdr, sizeof(hdr));
+	memcpy(M->buf + M->used + sizeof(hdr), m->nlh, hdr.len);
+	M->used += need;
+	M->n++;
 	return 0;
 }
 
 static int write_chunks(struct recfile_writer *w, const struct recfile_snap *snap,
-			const struct ext_snapshot *es, const struct ct_lines *L)
+			const struct ext_snapshot *es, const struct ct_msgs *M)
 {
 	size_t i, off;
 	int ret;
@@ -66,13 +67,13 @@ static int write_chunks(struct recfile_writer *w, const struct recfile_snap *sna
 	for (i = 0; i < es->n && !ret; i++)
 		ret = recfile_append(w, RECFILE_EXT_REC, &es->recs[i],
 				     sizeof(es->recs[i]));
-	for (off = 0; off < L->used && !ret;) {
-		struct recfile_ct_line hdr;
+	for (off = 0; off < M->used && !ret;) {
+		struct ct_msgs_hdr hdr;
 
-		memcpy(&hdr, L->buf + off, sizeof(hdr));
-		ret = recfile_append2(w, RECFILE_CT_LINE, &hdr, sizeof(hdr),
-				      L->buf + off + sizeof(hdr), hdr.len);
-		off += sizeof(hdr) + hdr.len;
+		memcpy(&hdr, M->buf + off, sizeof(hdr));
+		ret = recfile_append_ct_msg(w, hdr.netns,
+					    (const void *)(M->buf + off + sizeof(hdr)));
+		off += sizeof(hdr) + NLMSG_ALIGN(hdr.len);
 	}
 	if (!ret)
 		ret = recfile_append(w, RECFILE_SNAP_END, snap, sizeof(*snap));
@@ -85,7 +86,7 @@ int recsnap_write(struct recfile_writer *w, int ctl, uint32_t phase,
 		  ns_dump_err_cb on_err, void *arg, enum recsnap_stage *stage)
 {
 	struct ext_snapshot es;
-	struct ct_lines L = { 0 };
+	struct ct_msgs M = { 0 };
 	struct recfile_snap snap;
 	struct ns_table *ns;
 	size_t nns = 0;
@@ -97,7 +98,7 @@ int recsnap_write(struct recfile_writer *w, int ctl, uint32_t phase,
 		return ret;
 	}
 	ns = ns_tables_of(es.recs, es.n, true, &nns);
-	ret = ns ? ns_tables_dump(ns, nns, ct_line_cb, on_err, &L) : -ENOMEM;
+	ret = ns ? ns_tables_dump(ns, nns, ct_msg_cb, on_err, &M) : -ENOMEM;
 	free(ns);
 	if (ret) {
 		*stage = RECSNAP_CT;
@@ -108,13 +109,13 @@ int recsnap_write(struct recfile_writer *w, int ctl, uint32_t phase,
 	snap.now_real_ns = es.now_real_ns;
 	snap.now_boot_ns = es.now_boot_ns;
 	snap.ext_total = es.n;
-	snap.ct_total = L.n;
-	ret = write_chunks(w, &snap, &es, &L);
+	snap.ct_total = M.n;
+	ret = write_chunks(w, &snap, &es, &M);
 	if (ret)
 		*stage = RECSNAP_WRITE;
 out:
 	ext_snapshot_free(&es);
-	free(L.buf);
+	free(M.buf);
 	return ret;
 }
 
@@ -145,9 +146,11 @@ static int bad(struct reader *rd, int err, uint64_t off, const char *fmt, ...)
 	return err;
 }
 
+/* Version 1: the entry as conntrack -L text. */
 static int ct_line(struct reader *rd, const struct recfile_chunk *c)
 {
 	const struct recfile_ct_line *l = c->data;
+	struct recsnap_ct ct = { .netns = l->netns };
 	struct ct_entry e;
 	char err[320];
 	int ret;
@@ -157,7 +160,27 @@ static int ct_line(struct reader *rd, const struct recfile_chunk *c)
 		return bad(rd, ret, c->offset, "conntrack line: %s", err);
 	if (!(e.flags & CTE_ID))
 		return bad(rd, -EBADMSG, c->offset, "conntrack line has no id=");
-	return rd->ops->ct_entry(rd->arg, &e, l->netns, c->offset);
+	ct.id = e.id;
+	ct.orig = e.orig;
+	return rd->ops->ct_entry(rd->arg, &ct, c->offset);
+}
+
+/* The entry's ctnetlink message, decoded as a live dump's. */
+static int ct_nlmsg(struct reader *rd, const struct recfile_chunk *c)
+{
+	const struct recfile_ct_msg *l = c->data;
+	struct recsnap_ct ct = { .netns = l->netns };
+	struct ct_msg m;
+
+	if (ct_msg_parse((const struct nlmsghdr *)(l + 1), &m) < 0)
+		return bad(rd, -EBADMSG, c->offset, "malformed conntrack message");
+	if (!(m.set & CTM_ORIG) || !(m.t[0].set & CTMT_PROTO))
+		return bad(rd, -EBADMSG, c->offset,
+			   "conntrack message has no original tuple");
+	ct.id = m.id;
+	ct_msg_tuple(&m, 0, &ct.orig);
+	ct.msg = &m;
+	return rd->ops->ct_entry(rd->arg, &ct, c->offset);
 }
 
 static int chunk(struct reader *rd, const struct recfile_chunk *c)
@@ -182,18 +205,21 @@ static int chunk(struct reader *rd, const struct recfile_chunk *c)
 		rd->n_ext++;
 		return ops->ext_rec ? ops->ext_rec(rd->arg, c->data, c->offset) : 0;
 	case RECFILE_CT_LINE:
+	case RECFILE_CT_MSG:
 		if (!rd->in_snap)
 			return bad(rd, -EBADMSG, c->offset,
-				   "conntrack line outside a snapshot");
+				   "conntrack entry outside a snapshot");
 		rd->n_ct++;
-		return ops->ct_entry ? ct_line(rd, c) : 0;
+		if (!ops->ct_entry)
+			return 0;
+		return c->type == RECFILE_CT_MSG ? ct_nlmsg(rd, c) : ct_line(rd, c);
 	case RECFILE_SNAP_END:
 		if (!rd->in_snap)
 			return bad(rd, -EBADMSG, c->offset,
 				   "snapshot end without a beginning");
 		if (rd->n_ext != rd->open.ext_total || rd->n_ct != rd->open.ct_total)
 			return bad(rd, -EBADMSG, c->offset,
-				   "snapshot announced %llu records and %llu conntrack lines, has %llu and %llu",
+				   "snapshot announced %llu records and %llu conntrack entries, has %llu and %llu",
 				   (unsigned long long)rd->open.ext_total,
 				   (unsigned long long)rd->open.ct_total,
 				   (unsigned long long)rd->n_ext,

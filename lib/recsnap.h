@@ -2,8 +2,10 @@
 /*
  * The snapshots of a recording (lib/recfile.h), the one owner of their
  * rules: writing one (the module's extension records through lib/extsnap,
- * the conntrack tables through lib/nsdump and lib/ctmsg's conntrack -L
- * formatter) and reading a recording back through callbacks, with every
+ * the conntrack tables through lib/nsdump, each entry stored as the
+ * ctnetlink message the dump returned) and reading a recording back
+ * through callbacks (entries decoded by lib/ctmsg as live dumps are, or,
+ * in a version 1 file, parsed from their text by lib/ctparse), with every
  * snapshot checked (SNAP_BEGIN ... SNAP_END, nothing outside, no nesting,
  * the announced counts).
  */
@@ -17,7 +19,16 @@
 #include "nsdump.h"
 #include "recfile.h"
 
-struct ct_entry;
+struct ct_msg;
+
+/* One conntrack entry of a snapshot. */
+struct recsnap_ct {
+	uint32_t id;
+	uint32_t netns;			/* where it was dumped */
+	struct ctdiag_tuple orig;	/* converted as the module converts it */
+	const struct ct_msg *msg;	/* the whole entry, valid during the
+					 * callback; NULL in a version 1 file */
+};
 
 /* Where recsnap_write() failed. */
 enum recsnap_stage {
@@ -27,10 +38,10 @@ enum recsnap_stage {
 };
 
 /* Write one snapshot (phase 0 at start, 1 at end) to w and flush: the
- * live extension records of control handle ctl, then the conntrack lines
+ * live extension records of control handle ctl, then the conntrack entries
  * of our namespace and of every namespace a record names.  A namespace
  * whose dump fails is passed to on_err (lib/nsdump.h: 0 goes on without
- * its lines).  0, or -errno with *stage saying what failed. */
+ * its entries).  0, or -errno with *stage saying what failed. */
 int recsnap_write(struct recfile_writer *w, int ctl, uint32_t phase,
 		  ns_dump_err_cb on_err, void *arg, enum recsnap_stage *stage);
 
@@ -43,9 +54,9 @@ struct recsnap_ops {
 			  uint64_t offset);
 	int (*ext_rec)(void *arg, const struct ctdiag_ext_rec *r,
 		       uint64_t offset);
-	/* one conntrack entry of the open snapshot, netns: where it was
-	 * dumped.  Without this callback the lines are not parsed. */
-	int (*ct_entry)(void *arg, const struct ct_entry *e, uint32_t netns,
+	/* one conntrack entry of the open snapshot.  Without this callback
+	 * the entries are not decoded. */
+	int (*ct_entry)(void *arg, const struct recsnap_ct *ct,
 			uint64_t offset);
 	/* the snapshot is complete, its counts checked */
 	int (*snap_end)(void *arg, const struct recfile_snap *s,

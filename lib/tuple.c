@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <stdbool.h>
 #include "tuple.h"
 
 const char *proto_name(unsigned int p, char *buf, size_t len)
@@ -86,25 +87,58 @@ static void fb_addr(struct fmtbuf *b, const struct ctdiag_tuple *t, int dst)
 		fb_putc(b, '?');
 }
 
+/* " key=v" in text, ",\"key\":v" in JSON */
+static inline void tuple_num(struct fmtbuf *b, bool json, const char *key,
+			     uint64_t v)
+{
+	if (json) {
+		fb_lit(b, ",\"");
+		fb_puts(b, key);
+		fb_lit(b, "\":");
+	} else {
+		fb_putc(b, ' ');
+		fb_puts(b, key);
+		fb_putc(b, '=');
+	}
+	fb_u64(b, v);
+}
+
+/* The one walk of a tuple's fields, for both outputs. */
+static inline __attribute__((always_inline))
+void tuple_walk(struct fmtbuf *b, const struct ctdiag_tuple *t, bool json)
+{
+	if (json)
+		fb_lit(b, "{\"src\":\"");
+	else
+		fb_lit(b, "src=");
+	fb_addr(b, t, 0);
+	if (json)
+		fb_lit(b, "\",\"dst\":\"");
+	else
+		fb_lit(b, " dst=");
+	fb_addr(b, t, 1);
+	if (json)
+		fb_putc(b, '"');
+	if (is_icmp(t)) {
+		tuple_num(b, json, "type", t->dport >> 8);
+		tuple_num(b, json, "code", t->dport & 0xff);
+		tuple_num(b, json, "id", t->sport);
+	} else if (has_ports(t)) {
+		tuple_num(b, json, "sport", t->sport);
+		tuple_num(b, json, "dport", t->dport);
+	}
+	if (json)
+		fb_putc(b, '}');
+}
+
 void fb_tuple(struct fmtbuf *b, const struct ctdiag_tuple *t)
 {
-	fb_lit(b, "src=");
-	fb_addr(b, t, 0);
-	fb_lit(b, " dst=");
-	fb_addr(b, t, 1);
-	if (is_icmp(t)) {
-		fb_lit(b, " type=");
-		fb_u64(b, t->dport >> 8);
-		fb_lit(b, " code=");
-		fb_u64(b, t->dport & 0xff);
-		fb_lit(b, " id=");
-		fb_u64(b, t->sport);
-	} else if (has_ports(t)) {
-		fb_lit(b, " sport=");
-		fb_u64(b, t->sport);
-		fb_lit(b, " dport=");
-		fb_u64(b, t->dport);
-	}
+	tuple_walk(b, t, false);
+}
+
+void fb_tuple_json(struct fmtbuf *b, const struct ctdiag_tuple *t)
+{
+	tuple_walk(b, t, true);
 }
 
 int tuple_snprintf(char *buf, size_t len, const struct ctdiag_tuple *t)

@@ -19,6 +19,9 @@ const char *tuple_addr(const struct ctdiag_tuple *t, int dst, char *buf,
  * id=I" (icmp/icmpv6), "src=A dst=B" otherwise: conntrack's order.  An
  * address of an unknown family is "?". */
 void fb_tuple(struct fmtbuf *b, const struct ctdiag_tuple *t);
+/* The same facts as a JSON object, {"src":"A","dst":"B","sport":S,...}
+ * (print_tuple()'s members, for fmtbuf writers). */
+void fb_tuple_json(struct fmtbuf *b, const struct ctdiag_tuple *t);
 /* The same into buf, always NUL-terminated (cut off if len is too small);
  * returns the length written. */
 int tuple_snprintf(char *buf, size_t len, const struct ctdiag_tuple *t);

@@ -166,7 +166,7 @@ setup() {
 	[ "${stderr_lines[0]}" = "ctdiag: error: cannot read recording $BATS_TEST_TMPDIR/badmagic.rec: offset 0: bad magic, not a ctdiag recording" ]
 	run_ctdiag watch -r "$BATS_TEST_TMPDIR/newer.rec"
 	assert_failure 1
-	[ "${stderr_lines[0]}" = "ctdiag: error: cannot read recording $BATS_TEST_TMPDIR/newer.rec: offset 8: format version 2 is newer than this ctdiag reads (1): upgrade ctdiag" ]
+	[ "${stderr_lines[0]}" = "ctdiag: error: cannot read recording $BATS_TEST_TMPDIR/newer.rec: offset 8: format version 3 is newer than this ctdiag reads (2): upgrade ctdiag" ]
 	run_ctdiag watch -r "$BATS_TEST_TMPDIR/empty.rec"
 	assert_failure 1
 	[ "${stderr_lines[0]}" = "ctdiag: error: cannot read recording $BATS_TEST_TMPDIR/empty.rec: offset 0: empty file, not a ctdiag recording" ]

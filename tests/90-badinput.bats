@@ -169,16 +169,24 @@ runtime_error() {
 	[[ "${stderr_lines[0]}" == "ctdiag: error: bad recording $T/cut.rec: offset "*": truncated record"* ]]
 }
 
+# device_users_fail RUNNER DEVICE MESSAGE: watch, leaks and record (which
+# must not leave its file behind) run by RUNNER against DEVICE fail with
+# MESSAGE.
+device_users_fail() {
+	local runner=$1 dev=$2 msg=$3 c
+	for c in watch leaks; do
+		CTDIAG_DEVICE=$dev "$runner" "$c"
+		runtime_error "$msg"
+	done
+	CTDIAG_DEVICE=$dev "$runner" record -w "$T/r"
+	runtime_error "$msg"
+	[ ! -e "$T/r" ]
+}
+
 @test "badinput: no privilege (nobody, no capabilities): exit 1, permission denied" {
 	touch "$T/dev"
 	chmod 600 "$T/dev"
-	for c in watch leaks; do
-		CTDIAG_DEVICE=$T/dev as_nobody "$c"
-		runtime_error "cannot open $T/dev: permission denied (needs root or CAP_NET_ADMIN)"
-	done
-	CTDIAG_DEVICE=$T/dev as_nobody record -w "$T/r"
-	runtime_error "cannot open $T/dev: permission denied (needs root or CAP_NET_ADMIN)"
-	[ ! -e "$T/r" ]
+	device_users_fail as_nobody "$T/dev" "cannot open $T/dev: permission denied (needs root or CAP_NET_ADMIN)"
 	as_nobody ls
 	runtime_error "*permission denied (needs root or CAP_NET_ADMIN)"
 	as_nobody stats
@@ -187,13 +195,7 @@ runtime_error() {
 
 @test "badinput: no module: watch, record, leaks exit 1 with one line; status/stats still report" {
 	[ ! -e /sys/module/ctdiag ] || skip "module loaded on this host"
-	for c in watch leaks; do
-		CTDIAG_DEVICE=$T/nodev run_ctdiag "$c"
-		runtime_error "cannot open $T/nodev: module not loaded (insmod ctdiag.ko)"
-	done
-	CTDIAG_DEVICE=$T/nodev run_ctdiag record -w "$T/r"
-	runtime_error "cannot open $T/nodev: module not loaded (insmod ctdiag.ko)"
-	[ ! -e "$T/r" ]
+	device_users_fail run_ctdiag "$T/nodev" "cannot open $T/nodev: module not loaded (insmod ctdiag.ko)"
 	run_ctdiag status
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"module: not loaded"* ]]

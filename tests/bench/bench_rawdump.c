@@ -23,6 +23,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include "ctdump.h"
 
 static int want_proto = -1, want_dport = -1;
 
@@ -62,8 +63,7 @@ int main(int argc, char **argv)
 	long mark = -1;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfh;
-	unsigned int seq = time(NULL), portid;
+	unsigned int seq, portid;
 	int opt, done = 0;
 
 	while ((opt = getopt(argc, argv, "m:p:d:")) != -1) {
@@ -82,13 +82,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
-	nfh->nfgen_family = AF_UNSPEC;
-	nfh->version = NFNETLINK_V0;
+	nlh = ct_nl_request(buf, false, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC,
+			    &seq);
 	if (mark >= 0) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(0xffffffff));

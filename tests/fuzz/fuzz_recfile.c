@@ -4,14 +4,16 @@
  * readers do with each chunk: every EVENT is decoded and printed through
  * lib/event + lib/output (plain and JSON alternately, to /dev/null) with
  * the per-CPU sequence tracking of `watch -r`, every EVENT is matched
- * against a filter, and every CT_LINE goes through the conntrack text
- * parser as `leaks --records` does.
+ * against a filter, every CT_MSG goes through lib/ctmsg's decoder and
+ * every CT_LINE (version 1) through the conntrack text parser, as
+ * `leaks --records` does.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ctmsg.h"
 #include "ctparse.h"
 #include "evcount.h"
 #include "event.h"
@@ -65,6 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (recfile_next(&rf, &c) == 1 && n++ < 100000) {
 			if (c.type == RECFILE_EVENT) {
 				on_event(&c, &t, n & 1);
+			} else if (c.type == RECFILE_CT_MSG) {
+				const struct recfile_ct_msg *l = c.data;
+				struct ctdiag_tuple t;
+				struct ct_msg m;
+
+				if (ct_msg_parse((const void *)(l + 1), &m) == 0)
+					ct_msg_tuple(&m, 0, &t);
 			} else if (c.type == RECFILE_CT_LINE) {
 				const struct recfile_ct_line *l = c.data;
 				struct ct_entry e;

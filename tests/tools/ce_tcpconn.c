@@ -37,8 +37,7 @@ static int do_serve(const char *addr, unsigned long port, int idle_ms)
 {
 	struct sockaddr_in a;
 	unsigned long got = 0;
-	struct pollfd pfd;
-	int fd, c, n, one = 1;
+	int fd, c, one = 1;
 	char b;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -55,15 +54,8 @@ static int do_serve(const char *addr, unsigned long port, int idle_ms)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (;;) {
-		/* The idle time counts from the first arrival. */
-		n = poll(&pfd, 1, got ? idle_ms : 60000);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
+	/* The idle time counts from the first arrival. */
+	while (tool_wait_in(fd, got ? idle_ms : 60000) > 0) {
 		c = accept(fd, NULL, NULL);
 		if (c < 0)
 			continue;
@@ -79,25 +71,21 @@ static int do_connect(const char *addr, unsigned long port, unsigned long n,
 		      unsigned long sport)
 {
 	unsigned long i, ok = 0, failed = 0;
-	struct sockaddr_in a, src;
-	int fd, one = 1;
+	struct sockaddr_in a;
+	int fd;
 
 	sa(&a, addr, port);
 	for (i = 0; i < n; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0) {
-			perror("ce_tcpconn: socket");
-			return 1;
-		}
 		if (sport) {
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-				   sizeof(one));
-			sa(&src, addr, sport + i);
-			if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
-				perror("ce_tcpconn: bind");
-				return 1;
-			}
+			fd = tool_socket_from("ce_tcpconn", SOCK_STREAM, addr,
+					      sport + i);
+		} else {
+			fd = socket(AF_INET, SOCK_STREAM, 0);
+			if (fd < 0)
+				perror("ce_tcpconn: socket");
 		}
+		if (fd < 0)
+			return 1;
 		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
 		    write(fd, "x", 1) == 1)
 			ok++;

@@ -45,8 +45,8 @@ static int do_send(const char *addr, const char *saddr, unsigned long dport,
 {
 	static char buf[2048];
 	unsigned long i, sent = 0, failed = 0;
-	struct sockaddr_in src, dst;
-	int fd, one = 1;
+	struct sockaddr_in dst;
+	int fd;
 
 	if (lshort > sizeof(buf) || llong > sizeof(buf) || sport + n > 65536) {
 		fprintf(stderr, "ce_udpsend: sizes or ports out of range\n");
@@ -54,17 +54,9 @@ static int do_send(const char *addr, const char *saddr, unsigned long dport,
 	}
 	sa(&dst, addr, dport);
 	for (i = 0; i < n; i++) {
-		fd = socket(AF_INET, SOCK_DGRAM, 0);
-		if (fd < 0) {
-			perror("ce_udpsend: socket");
+		fd = tool_socket_from("ce_udpsend", SOCK_DGRAM, saddr, sport + i);
+		if (fd < 0)
 			return 1;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sa(&src, saddr, sport + i);
-		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
-			perror("ce_udpsend: bind");
-			return 1;
-		}
 		if (sendto(fd, buf, lshort, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) < 0)
 			failed++;
@@ -90,8 +82,7 @@ static int do_recv(const char *addr, unsigned long port, int idle_ms,
 	static char buf[65536];
 	struct sockaddr_in a;
 	unsigned long got = 0;
-	struct pollfd pfd;
-	int fd, n, size = 4 << 20;
+	int fd, size = 4 << 20;
 
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
@@ -114,18 +105,10 @@ static int do_recv(const char *addr, unsigned long port, int idle_ms,
 		printf("received=%lu\n", got);
 		return 0;
 	}
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (;;) {
-		/* The idle time counts from the first arrival. */
-		n = poll(&pfd, 1, got ? idle_ms : 60000);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
+	/* The idle time counts from the first arrival. */
+	while (tool_wait_in(fd, got ? idle_ms : 60000) > 0)
 		if (recv(fd, buf, sizeof(buf), 0) >= 0)
 			got++;
-	}
 	printf("received=%lu\n", got);
 	return 0;
 }

@@ -3,12 +3,12 @@
  * mkleakfix: generate fixtures for offline `ctdiag leaks` tests, at test
  * time, with the real recording writer (lib/recfile).
  *
- *   mkleakfix [-n LIVE] [-l LEAKED] [-i INTERCEPT] [-x] [-b KIND] DIR
+ *   mkleakfix [-n LIVE] [-l LEAKED] [-i INTERCEPT] [-x] [-1] [-b KIND] DIR
  *
  * Writes into DIR:
  *   rec.ctr       recording: header (intercept=INTERCEPT, default 1=hook),
- *                 SNAP_BEGIN, LIVE+LEAKED EXT_REC, LIVE CT_LINE (tagged
- *                 with their netns), SNAP_END, COUNTERS, END
+ *                 SNAP_BEGIN, LIVE+LEAKED EXT_REC, LIVE CT_MSG (ctnetlink
+ *                 messages tagged with their netns), SNAP_END, COUNTERS, END
  *   listing.txt   the LIVE entries as `conntrack -L -o extended,id` text
  *   listing.json  the same as `ctdiag ls -o json` lines
  *   expected      the leaked records, "NETNS ID" per line, sorted
@@ -17,18 +17,28 @@
  * id of a live entry in the other namespace, one with the id and netns of
  * a live entry but another tuple.
  *   -x        stop inside the snapshot: no SNAP_END, no END (truncation)
+ *   -1        a format version 1 recording: the LIVE entries as CT_LINE
+ *             text (the lines of listing.txt) instead of CT_MSG
  *   -b KIND   corrupt line 5 of listing.txt (tcp): badaddr, noid, garbage,
  *             bigport, notuple, longline, nul
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include "ctdump.h"
+#include "ctmsg.h"
 #include "recfile.h"
 
 #define NS_A 4026531840u
@@ -119,6 +129,61 @@ static int line_text(char *b, size_t len, const struct fx *f)
 			f->o.protonum == IPPROTO_TCP ? "[ASSURED] " : "", f->id);
 }
 
+/* t as a dump's tuple: ports, or (original direction only, as the
+ * module keeps them) the ICMP id, type and code. */
+static void nl_tuple(struct nlmsghdr *nlh, unsigned int type,
+		     const struct ctdiag_tuple *t, bool orig)
+{
+	struct ct_msg_tuple m;
+
+	memset(&m, 0, sizeof(m));
+	memcpy(m.src, t->src, 16);
+	memcpy(m.dst, t->dst, 16);
+	m.protonum = t->protonum;
+	m.l4src = htons(t->sport);
+	if (t->protonum == IPPROTO_ICMP) {
+		m.l4dst[0] = orig ? t->dport >> 8 : 0;
+		m.l4dst[1] = orig ? t->dport & 0xff : 0;
+		m.set = CTMT_ICMP_ID | CTMT_ICMP_TYPE | CTMT_ICMP_CODE;
+	} else {
+		m.l4dst[0] = t->dport >> 8;
+		m.l4dst[1] = t->dport & 0xff;
+		m.set = CTMT_SPORT | CTMT_DPORT;
+	}
+	ct_nl_put_tuple(nlh, type, t->l3num, &m);
+}
+
+/* The entry as the kernel's dump sends it: the same facts as line_text(). */
+static struct nlmsghdr *nl_entry(char *buf, const struct fx *f)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfh;
+	bool tcp = f->o.protonum == IPPROTO_TCP;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = f->o.l3num;
+	nfh->version = NFNETLINK_V0;
+	nl_tuple(nlh, CTA_TUPLE_ORIG, &f->o, true);
+	nl_tuple(nlh, CTA_TUPLE_REPLY, &f->r, false);
+	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(IPS_CONFIRMED |
+			 (tcp ? IPS_SEEN_REPLY | IPS_ASSURED : 0)));
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(431000));
+	mnl_attr_put_u32(nlh, CTA_MARK, 0);
+	if (tcp) {
+		struct nlattr *p = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
+		struct nlattr *t = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
+
+		mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, 3);	/* ESTABLISHED */
+		mnl_attr_nest_end(nlh, t);
+		mnl_attr_nest_end(nlh, p);
+	}
+	mnl_attr_put_u32(nlh, CTA_USE, htonl(1));
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(f->id));
+	return nlh;
+}
+
 static void json_tuple(FILE *fp, const char *key, const struct ctdiag_tuple *t)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
@@ -157,31 +222,33 @@ int main(int argc, char **argv)
 {
 	unsigned int live = 20, leaked = 5, intercept = CTDIAG_INTERCEPT_HOOK, i;
 	const char *bad = NULL, *dir;
-	bool cut = false;
+	bool cut = false, v1 = false;
 	struct recfile_writer w;
 	struct ctdiag_info info;
 	struct recfile_snap snap;
 	struct ctdiag_counters cnt;
 	struct ctdiag_ext_rec e;
 	char path[4096], line[512];
+	static char msg[8192] __attribute__((aligned(8)));
 	FILE *txt, *js, *exp;
 	struct fx f;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "n:l:i:xb:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:l:i:xb:1")) != -1) {
 		switch (opt) {
 		case 'n': live = strtoul(optarg, NULL, 10); break;
 		case 'l': leaked = strtoul(optarg, NULL, 10); break;
 		case 'i': intercept = strtoul(optarg, NULL, 10); break;
 		case 'x': cut = true; break;
+		case '1': v1 = true; break;
 		case 'b': bad = optarg; break;
 		default:
-			fprintf(stderr, "usage: mkleakfix [-n LIVE] [-l LEAKED] [-i INTERCEPT] [-x] [-b KIND] DIR\n");
+			fprintf(stderr, "usage: mkleakfix [-n LIVE] [-l LEAKED] [-i INTERCEPT] [-x] [-1] [-b KIND] DIR\n");
 			return 2;
 		}
 	}
 	if (optind + 1 != argc || live < 4) {
-		fprintf(stderr, "usage: mkleakfix [-n LIVE>=4] [-l LEAKED] [-i INTERCEPT] [-x] [-b KIND] DIR\n");
+		fprintf(stderr, "usage: mkleakfix [-n LIVE>=4] [-l LEAKED] [-i INTERCEPT] [-x] [-1] [-b KIND] DIR\n");
 		return 2;
 	}
 	dir = argv[optind];
@@ -239,6 +306,10 @@ int main(int argc, char **argv)
 		int n;
 
 		make(&f, i);
+		if (!v1) {
+			ret = recfile_append_ct_msg(&w, f.netns, nl_entry(msg, &f));
+			continue;
+		}
 		n = line_text(line, sizeof(line), &f);
 		l.netns = f.netns;
 		l.len = n;
@@ -260,6 +331,19 @@ int main(int argc, char **argv)
 		ret = ret ?: recfile_finish(&w, 0);
 		if (ret)
 			return die("write", ret);
+	}
+	if (v1) {
+		/* the writer writes the current version: say 1 */
+		uint32_t one = 1;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/rec.ctr", dir);
+		fd = open(path, O_WRONLY);
+
+		if (fd < 0 || pwrite(fd, &one, sizeof(one),
+				     offsetof(struct recfile_header, version)) != sizeof(one))
+			return die(path, errno);
+		close(fd);
 	}
 
 	snprintf(path, sizeof(path), "%s/listing.txt", dir);

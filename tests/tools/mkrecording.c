@@ -155,6 +155,23 @@ static void end(uint64_t events, uint64_t nlost)
 }
 
 /* Every event type once; 13 records, 12 of them events (one unknown). */
+/* The clash fields of ev (made by ev_init), then emit it: the winner's
+ * original tuple has ev's protocol and destination, from wsrc:wsport. */
+static void clash(struct ctdiag_event *ev, int outcome, int queue,
+		  uint32_t winner, uint32_t other, const char *wsrc, int wsport)
+{
+	char dst[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, ev->orig.dst, dst, sizeof(dst));
+	ev->u.clash.outcome = outcome;
+	ev->u.clash.queue = queue;
+	ev->u.clash.winner_id = winner;
+	ev->u.clash.other_id = other;
+	tuple(&ev->u.clash.winner_orig, AF_INET, ev->orig.protonum, wsrc, dst,
+	      wsport, ev->orig.dport);
+	emit(ev);
+}
+
 static void all(int garbage_after)
 {
 	struct ctdiag_event ev;
@@ -213,32 +230,17 @@ static void all(int garbage_after)
 
 	ev_init(&ev, CTDIAG_EV_CLASH, 0, 9, 3000, 2002, NS_B, 5, AF_INET,
 		IPPROTO_UDP, "10.0.0.1", "10.0.0.53", 5353, 53);
-	ev.u.clash.outcome = CTDIAG_CLASH_MERGED;
-	ev.u.clash.queue = 0xffff;
-	ev.u.clash.winner_id = 2001;
 	ev.u.clash.winner_status = 0x8;
-	tuple(&ev.u.clash.winner_orig, AF_INET, IPPROTO_UDP, "10.0.0.1",
-	      "10.0.0.53", 5353, 53);
-	emit(&ev);
+	clash(&ev, CTDIAG_CLASH_MERGED, 0xffff, 2001, 0, "10.0.0.1", 5353);
 
 	ev_init(&ev, CTDIAG_EV_CLASH, 1, 3, 3100, 2102, NS_B, 0, AF_INET,
 		IPPROTO_UDP, "10.0.0.3", "10.0.0.53", 5000, 53);
-	ev.u.clash.outcome = CTDIAG_CLASH_MERGED_OTHER;
-	ev.u.clash.queue = 0xffff;
-	ev.u.clash.winner_id = 2101;
-	ev.u.clash.other_id = 2100;
-	tuple(&ev.u.clash.winner_orig, AF_INET, IPPROTO_UDP, "10.0.0.3",
-	      "10.0.0.53", 5000, 53);
-	emit(&ev);
+	clash(&ev, CTDIAG_CLASH_MERGED_OTHER, 0xffff, 2101, 2100, "10.0.0.3",
+	      5000);
 
 	ev_init(&ev, CTDIAG_EV_CLASH, 1, 4, 3200, 2202, NS_A, 0, AF_INET,
 		IPPROTO_TCP, "10.0.0.4", "10.0.0.9", 41000, 443);
-	ev.u.clash.outcome = CTDIAG_CLASH_DROPPED;
-	ev.u.clash.queue = 0xffff;
-	ev.u.clash.winner_id = 2201;
-	tuple(&ev.u.clash.winner_orig, AF_INET, IPPROTO_TCP, "10.0.0.5",
-	      "10.0.0.9", 41000, 443);
-	emit(&ev);
+	clash(&ev, CTDIAG_CLASH_DROPPED, 0xffff, 2201, 0, "10.0.0.5", 41000);
 
 	ev_init(&ev, CTDIAG_EV_CONFIRM_DROP, 1, 5, 3300, 4004, NS_A, 0, AF_INET,
 		IPPROTO_TCP, "10.0.0.6", "10.0.0.9", 42000, 443);
@@ -246,12 +248,7 @@ static void all(int garbage_after)
 
 	ev_init(&ev, CTDIAG_EV_NFQ_UPDATE, 1, 6, 3400, 5005, NS_A, 0, AF_INET,
 		IPPROTO_UDP, "10.0.0.7", "10.0.0.53", 6000, 53);
-	ev.u.clash.outcome = CTDIAG_CLASH_NFQ_SWAP;
-	ev.u.clash.queue = 3;
-	ev.u.clash.winner_id = 5000;
-	tuple(&ev.u.clash.winner_orig, AF_INET, IPPROTO_UDP, "10.0.0.7",
-	      "10.0.0.53", 6000, 53);
-	emit(&ev);
+	clash(&ev, CTDIAG_CLASH_NFQ_SWAP, 3, 5000, 0, "10.0.0.7", 6000);
 
 	ev_init(&ev, CTDIAG_EV_CONFIRM_EARLY, 1, 7, 3500, 6006, NS_A, 0,
 		AF_INET, IPPROTO_UDP, "10.0.0.8", "10.0.0.53", 7000, 53);

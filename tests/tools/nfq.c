@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
+#include "tool.h"
 
 #define MAXHELD 256
 
@@ -121,36 +122,16 @@ static void touch(const char *f)
 		fclose(fp);
 }
 
-/*
- * Busy-wait barrier for the release: a futex wake-up of the other thread
- * takes far longer (an IPI, and on a TCG guest a vCPU thread to schedule)
- * than the window between nf_conntrack_update and confirm.
- */
-static int spin_count, spin_gen;
-
-static void spin_barrier(void)
-{
-	int gen = __atomic_load_n(&spin_gen, __ATOMIC_ACQUIRE);
-
-	if (__atomic_add_fetch(&spin_count, 1, __ATOMIC_ACQ_REL) == 2) {
-		__atomic_store_n(&spin_count, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&spin_gen, gen + 1, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&spin_gen, __ATOMIC_ACQUIRE) == gen)
-		;
-}
+/* the release: both verdicts at once (tool.h) */
+static struct tool_spin spin;
 
 static void *par_thread(void *arg)
 {
 	struct queue *q = arg;
-	cpu_set_t set;
 	long i;
 
 	/* one verdict per CPU, so the two re-injections really overlap */
-	CPU_ZERO(&set);
-	CPU_SET(q->cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	tool_pin_cpu(q->cpu);
 
 	for (i = 0; i < tries; i++) {
 		int bad = queue_fill(q, 1) < 0;
@@ -160,7 +141,7 @@ static void *par_thread(void *arg)
 		pthread_barrier_wait(&barrier);
 		if (failed)
 			break;
-		spin_barrier();
+		tool_spin_barrier(&spin, false);
 		if (accept_one(q) < 0)
 			failed = 1;
 		pthread_barrier_wait(&barrier);

@@ -2,26 +2,31 @@
 /*
  * recchunks: list the chunks of a ctdiag recording, one line each, for
  * tests that check what `ctdiag record` wrote (snapshots, counters, end
- * marker).  Reads the documented format of lib/recfile.h on its own.
+ * marker).  Reads the documented format of lib/recfile.h on its own; a
+ * CT_MSG's entry is printed with lib/ctmsg's conntrack -L formatter.
  *
  *   header release=R host=H flags=F
  *   event type=T id=I cpu=C seq=S
  *   snap-begin phase=P ext=N ct=N      (snap-end likewise)
  *   ext id=I netns=N
- *   ct netns=N TEXT
+ *   ct netns=N TEXT                    (conntrack -L -o extended,id's line,
+ *                                      from CT_LINE text or, through
+ *                                      lib/ctmsg, a CT_MSG message)
  *   counters live=N allocated=N
  *   end events=N lost=N
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include "ctmsg.h"
 #include "recfile.h"
 
 int main(int argc, char **argv)
 {
 	struct recfile_header h;
 	struct recfile_chunk_hdr ch;
-	static char buf[RECFILE_MAX_CHUNK + 8];
+	static char buf[RECFILE_MAX_CHUNK + 8] __attribute__((aligned(8)));
 	FILE *fp;
 
 	if (argc != 2 || !(fp = fopen(argv[1], "rb"))) {
@@ -71,6 +76,24 @@ int main(int argc, char **argv)
 			struct recfile_ct_line *l = (void *)buf;
 
 			printf("ct netns=%u %s\n", l->netns, buf + sizeof(*l));
+			break;
+		}
+		case RECFILE_CT_MSG: {
+			struct recfile_ct_msg *l = (void *)buf;
+			char line[1024];
+			struct ct_msg m;
+			struct fmtbuf b;
+
+			fb_init(&b, line, sizeof(line) - 1);
+			if (ch.len < sizeof(*l) + 16 || l->len != ch.len - sizeof(*l) ||
+			    ((struct nlmsghdr *)(l + 1))->nlmsg_len != l->len ||
+			    ct_msg_parse((void *)(l + 1), &m) < 0 ||
+			    ct_msg_format(&b, &m, CT_FMT_LAYER3 | CT_FMT_ID) < 0) {
+				printf("ct netns=%u malformed\n", l->netns);
+				break;
+			}
+			*b.p = 0;
+			printf("ct netns=%u %s\n", l->netns, line);
 			break;
 		}
 		case RECFILE_COUNTERS: {

@@ -22,35 +22,20 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "tool.h"
 
 static struct sockaddr_in dst = { .sin_family = AF_INET };
 static long rounds = 1000;
 static int sock_fd = -1;
 static long errors[2];
-static int spin_count, spin_gen;
-
-static void spin_barrier(void)
-{
-	int gen = __atomic_load_n(&spin_gen, __ATOMIC_ACQUIRE);
-
-	if (__atomic_add_fetch(&spin_count, 1, __ATOMIC_ACQ_REL) == 2) {
-		__atomic_store_n(&spin_count, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&spin_gen, gen + 1, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&spin_gen, __ATOMIC_ACQUIRE) == gen)
-		sched_yield();
-}
+static struct tool_spin spin;
 
 static void *sender(void *arg)
 {
 	long cpu = (long)arg, i;
 	char msg[32] = "race";
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+	if (tool_pin_cpu(cpu))
 		fprintf(stderr, "udp_race: cannot pin to CPU%ld\n", cpu);
 	for (i = 0; i < rounds; i++) {
 		if (cpu == 0) {
@@ -63,11 +48,11 @@ static void *sender(void *arg)
 			}
 			__atomic_store_n(&sock_fd, fd, __ATOMIC_RELEASE);
 		}
-		spin_barrier();
+		tool_spin_barrier(&spin, true);
 		if (send(__atomic_load_n(&sock_fd, __ATOMIC_ACQUIRE), msg,
 			 sizeof(msg), 0) < 0)
 			errors[cpu]++;
-		spin_barrier();
+		tool_spin_barrier(&spin, true);
 		if (cpu == 0)
 			close(sock_fd);
 	}

@@ -18,6 +18,26 @@ static int parse(const char *s, struct ct_entry *e, char *err)
 	return ctparse_line(s, strlen(s), e, err, 256);
 }
 
+/* Lines that must be rejected, each with its reason. */
+struct bad_line {
+	const char *line, *err;
+};
+
+/* CHECK needs the test's unit_failed */
+static void check_bad(const struct bad_line *bad, unsigned int n,
+		      int *unit_failed)
+{
+	struct ct_entry e;
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		err[0] = 0;
+		CHECK(parse(bad[i].line, &e, err) == -EINVAL);
+		CHECK_STR(err, bad[i].err);
+	}
+}
+
 TEST(text_extended_id_tcp)
 {
 	struct ct_entry e;
@@ -69,7 +89,7 @@ TEST(text_skips_blank_comment_and_trailer)
 
 TEST(text_rejects_with_reasons)
 {
-	static const struct { const char *line, *err; } bad[] = {
+	static const struct bad_line bad[] = {
 		{ "garbage", "bad protocol number after 'garbage'" },
 		{ "ipv4 10 tcp 6 1 src=1.1.1.1", "layer-3 number does not match its name" },
 		{ "tcp 6 1 NOSUCH src=1.1.1.1 dst=1.1.1.2 sport=1 dport=2 src=1.1.1.2 dst=1.1.1.1 sport=2 dport=1",
@@ -94,15 +114,7 @@ TEST(text_rejects_with_reasons)
 		{ "icmp 1 1 src=1.1.1.1 dst=1.1.1.2 type=8 code=0 src=1.1.1.2 dst=1.1.1.1 type=0 code=0 id=1",
 		  "original tuple lacks type=, code= or id=" },
 	};
-	struct ct_entry e;
-	char err[256];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = 0;
-		CHECK(parse(bad[i].line, &e, err) == -EINVAL);
-		CHECK_STR(err, bad[i].err);
-	}
+	check_bad(bad, sizeof(bad) / sizeof(bad[0]), unit_failed);
 }
 
 TEST(text_never_reads_past_len)
@@ -205,7 +217,7 @@ TEST(json_text_same_gre_sctp)
 
 TEST(json_rejects_with_reasons)
 {
-	static const struct { const char *line, *err; } bad[] = {
+	static const struct bad_line bad[] = {
 		{ "{", "JSON: expected a member name" },
 		{ "{\"schema\":2}", "JSON: schema 2, this ctdiag reads schema 1" },
 		{ "{\"l3num\":2}", "JSON: no \"schema\" (not a ctdiag ls -o json line)" },
@@ -218,15 +230,7 @@ TEST(json_rejects_with_reasons)
 		{ "{\"schema\":1,\"x\":\"a\\q\"}", "JSON: bad value of \"x\"" },
 		{ "{\"schema\":1,\"l3num\":2}", "original tuple lacks src= or dst=" },
 	};
-	struct ct_entry e;
-	char err[256];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = 0;
-		CHECK(parse(bad[i].line, &e, err) == -EINVAL);
-		CHECK_STR(err, bad[i].err);
-	}
+	check_bad(bad, sizeof(bad) / sizeof(bad[0]), unit_failed);
 }
 
 TEST(json_every_prefix_is_safe)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 #include "recfile.h"
 #include "unit.h"
 
@@ -65,6 +66,53 @@ TEST(round_trip)
 	}
 	CHECK(ret == 0);
 	CHECK(n == 10 && lines == 1 && end == 1);
+	recfile_close(&rf);
+	unlink(path);
+}
+
+/* A CT_MSG chunk: its message back byte for byte; a message whose own
+ * length disagrees with the chunk's is damage. */
+TEST(ct_msg_round_trip_and_length_check)
+{
+	struct recfile_writer w;
+	struct recfile rf;
+	struct recfile_chunk c;
+	char *path = tmpname();
+	union {
+		struct nlmsghdr h;
+		char b[64];
+	} msg;
+	uint32_t bad;
+	int fd, ret, n = 0;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.h.nlmsg_len = 37;
+	memset(msg.b + sizeof(msg.h), 0x5a, 37 - sizeof(msg.h));
+	CHECK(recfile_create(&w, path, true, NULL, 0) == 0);
+	CHECK(recfile_append_ct_msg(&w, 9, &msg.h) == 0);
+	CHECK(recfile_finish(&w, 0) == 0);
+	CHECK(recfile_open(&rf, path) == 0);
+	CHECK(rf.hdr.version == RECFILE_VERSION);
+	while ((ret = recfile_next(&rf, &c)) == 1) {
+		if (c.type == RECFILE_CT_MSG) {
+			const struct recfile_ct_msg *m = c.data;
+
+			CHECK(c.len == sizeof(*m) + 37);
+			CHECK(m->netns == 9 && m->len == 37);
+			CHECK(!memcmp(m + 1, msg.b, 37));
+			n++;
+		}
+	}
+	CHECK(ret == 0 && n == 1);
+	recfile_close(&rf);
+	/* the message's nlmsg_len, after the chunk and CT_MSG headers */
+	bad = 36;
+	fd = open(path, O_RDWR);
+	CHECK(pwrite(fd, &bad, sizeof(bad), 256 + 8 + 8) == sizeof(bad));
+	close(fd);
+	CHECK(recfile_open(&rf, path) == 0);
+	CHECK(recfile_next(&rf, &c) == -EBADMSG);
+	CHECK(strstr(rf.err, "offset 256: conntrack message length mismatch") != NULL);
 	recfile_close(&rf);
 	unlink(path);
 }
