@@ -201,10 +201,9 @@ static __always_inline void age_field(struct ct_out *o, const char *jkey,
 
 /*
  * A leak's fields, each named once for both outputs (lib/fieldout.h):
- * "leak id=N netns=N[(NAME)|(gone)] zone=N PROTO TUPLE age=S idle=S
- * size=N how=HOW: REASON", or its JSON object's members.  Only JSON has
- * mark and pkts: the text line's form is what scripts and the VM tests
- * match (tests/vm/50-leaks.bats) and is kept until they learn the two.
+ * "leak id=N netns=N[(NAME)|(gone)] zone=N mark=N PROTO TUPLE age=S
+ * idle=S size=N pkts=N how=HOW: REASON", or its JSON object's members
+ * (pkts: both directions).
  */
 static __always_inline void leak_fields(struct ct_out *o,
 					const struct ctdiag_ext_rec *r,
@@ -238,6 +237,7 @@ static __always_inline void leak_fields(struct ct_out *o,
 		fb_putc(o->b, ' ');
 	}
 	NUM(o, "zone", "zone=", r->zone);
+	NUM(o, "mark", "mark=", r->mark);
 	WORD(o, "proto", proto_name(r->orig.protonum, pb, sizeof(pb)));
 	if (o->json) {
 		j_key(o, "orig");
@@ -249,9 +249,8 @@ static __always_inline void leak_fields(struct ct_out *o,
 	age_field(o, "age_ms", "age=", age);
 	age_field(o, "idle_ms", "idle=", idle);
 	NUM(o, "size", "size=", r->size);
+	NUM(o, "pkts", "pkts=", r->pkts[0] + r->pkts[1]);
 	STR(o, "how", "how=", ext_how_name(r->how), strlen(ext_how_name(r->how)));
-	JNUM(o, "mark", r->mark);
-	JNUM(o, "pkts", r->pkts[0] + r->pkts[1]);
 	if (o->json) {
 		WORD(o, "skipped", why);
 		return;

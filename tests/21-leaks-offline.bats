@@ -117,10 +117,10 @@ leaked_ids() {
 		select(.type == "leak") |
 		"leak id=\(.id) netns=\(.netns)" +
 		(if .netns_name then "(\(.netns_name))" elif .netns_gone then "(gone)" else "" end) +
-		" zone=\(.zone) \(.proto) src=\(.orig.src) dst=\(.orig.dst)" +
+		" zone=\(.zone) mark=\(.mark) \(.proto) src=\(.orig.src) dst=\(.orig.dst)" +
 		(if .orig.type != null then " type=\(.orig.type) code=\(.orig.code) id=\(.orig.id)"
 		 elif .orig.sport != null then " sport=\(.orig.sport) dport=\(.orig.dport)" else "" end) +
-		" age=\(secs(.age_ms)) idle=\(secs(.idle_ms)) size=\(.size) how=\(.how): \(.skipped)"'
+		" age=\(secs(.age_ms)) idle=\(secs(.idle_ms)) size=\(.size) pkts=\(.pkts) how=\(.how): \(.skipped)"'
 	for i in 0 1 2 3; do
 		rm -rf "$FX"/*
 		"$MKLEAKFIX" -n 12 -l 6 -i "$i" "$FX"

@@ -47,7 +47,7 @@ teardown() {
 	assert_line --regexp "^  netns $ino: $N leaked, [0-9]+ bytes$"
 	refute_line --regexp "^  netns $(ip netns exec lk2 stat -L -c %i /proc/self/ns/net):"
 	# each names its namespace, tuple and the path that was skipped
-	[ "$(grep -c "^leak id=[0-9]* netns=$ino(lk1) zone=0 udp src=127.0.0.1 dst=127.0.0.1 sport=1[0-9]* dport=9999 age=[0-9.]*s idle=[0-9.]*s size=[0-9]* how=local_out: conntrack freed via nf_ct_destroy while intercept=hook: nf_ct_put() bypasses nf_ct_hook->destroy since 5.15.36/5.17 (6ae7989c9af0); the hook saw 0 destroys$" <<<"$output")" -eq $N ]
+	[ "$(grep -c "^leak id=[0-9]* netns=$ino(lk1) zone=0 mark=0 udp src=127.0.0.1 dst=127.0.0.1 sport=1[0-9]* dport=9999 age=[0-9.]*s idle=[0-9.]*s size=[0-9]* pkts=[1-9][0-9]* how=local_out: conntrack freed via nf_ct_destroy while intercept=hook: nf_ct_put() bypasses nf_ct_hook->destroy since 5.15.36/5.17 (6ae7989c9af0); the hook saw 0 destroys$" <<<"$output")" -eq $N ]
 
 	run --separate-stderr ctdiag leaks --grace 0 -o json
 	assert_failure 3
