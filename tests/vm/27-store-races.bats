@@ -20,20 +20,7 @@ teardown() {
 
 # SNAT of udp 9999 (reply tuple changes after ctdiag's LOCAL_OUT hook saw
 # the packet), input drop so no ICMP error comes back through our hooks.
-SNAT_ONE_RULES='table ip t {
-	chain out {
-		type filter hook output priority 0;
-		ct state new counter
-	}
-	chain in {
-		type filter hook input priority 0;
-		udp dport 9999 drop
-	}
-	chain post {
-		type nat hook postrouting priority 100;
-		ip daddr 127.0.0.1 udp dport 9999 snat to 127.0.0.5:5000
-	}
-}'
+SNAT_ONE_RULES=$(snat_rules 127.0.0.5:5000)
 
 @test "races: ctdiag_ext_unregister waits for a record that idle expiry unlinked but has not yet queued for RCU" {
 	# the first expiry free waits between its unlink and call_rcu until
@@ -143,20 +130,7 @@ SNAT_ONE_RULES='table ip t {
 
 # SNAT to another address and a port range: both halves of the reply
 # tuple change (rdst and rdport)
-SNAT_RANGE_RULES='table ip t {
-	chain out {
-		type filter hook output priority 0;
-		ct state new counter
-	}
-	chain in {
-		type filter hook input priority 0;
-		udp dport 9999 drop
-	}
-	chain post {
-		type nat hook postrouting priority 100;
-		ip daddr 127.0.0.1 udp dport 9999 snat to 127.0.0.5:20000-30000
-	}
-}'
+SNAT_RANGE_RULES=$(snat_rules 127.0.0.5:20000-30000)
 
 @test "races: a snapshot never shows a half-written reply tuple (the refresh after NAT is under a seqcount)" {
 	# The second datagram of each flow sees its conntrack confirmed and

@@ -39,23 +39,24 @@ CT_RULES='table ip t {
 	}
 }'
 
+# CT_RULES plus source NAT of udp 9999 to $1 (nft's "snat to" argument);
+# nft adds a second block of the same table to the first.
+snat_rules() {
+	printf '%s\n' "$CT_RULES"
+	cat <<-EOF
+	table ip t {
+		chain post {
+			type nat hook postrouting priority 100;
+			ip daddr 127.0.0.1 udp dport 9999 snat to $1
+		}
+	}
+	EOF
+}
+
 # E7: the race of CT_RULES with SNAT to a random port of a range: the
 # loser's NAT picks a different reply tuple, so the clash is resolved by
 # inserting it reply-only (IPS_NAT_CLASH) instead of merging.
-NATCLASH_RULES='table ip t {
-	chain out {
-		type filter hook output priority 0;
-		ct state new counter
-	}
-	chain in {
-		type filter hook input priority 0;
-		udp dport 9999 drop
-	}
-	chain post {
-		type nat hook postrouting priority 100;
-		ip daddr 127.0.0.1 udp dport 9999 snat to 127.0.0.5:5000-60000 random
-	}
-}'
+NATCLASH_RULES=$(snat_rules '127.0.0.5:5000-60000 random')
 
 # Queue before confirm (mangle priority), small datagrams to queue 0 and
 # larger ones to queue 1; a chain of counters between the queue and the
