@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * confirm_early= : confirm new UDP/UDPLITE conntrack entries before the
- * user's NFQUEUE rule sees the packet (issue 8; the fix chosen in seed 002).
+ * user's NFQUEUE rule sees the packet (issue 8).
  *
  * Why: a packet held in NFQUEUE carries an *unconfirmed* entry.  Every
  * further packet of the same tuple sent meanwhile creates another one

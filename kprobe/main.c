@@ -4,9 +4,9 @@
  * lifecycle, and a recorder of extension events and confirm collisions.
  *
  * This file owns the init/exit order, the feature states and most module
- * parameters (clash.c and confirm_early.c define the ones only they read;
- * the test build's knobs are in testknobs.c).  The exit order is
- * explained in kprobe/README.md, "Unload order": stop producers, unhook,
+ * parameters (clash.c, confirm_early.c and legacy.c define the ones only
+ * they read; the test build's knobs are in testknobs.c).  The exit order
+ * is explained in kprobe/README.md, "Unload order": stop producers, unhook,
  * unregister probes, restore nf_ct_hook, wait for RCU, stop our own work,
  * free what is left.
  */

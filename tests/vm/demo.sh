@@ -141,7 +141,7 @@ check "module's collision count equals the kernel's clash_resolve delta" \
 check "watch printed every collision the module counted" test "$watched" = "$module"
 rmmod ctdiag
 
-heading "5. NFQUEUE (seed 002): same-tuple UDP held in two queues, verdicts released together"
+heading "5. NFQUEUE: same-tuple UDP held in two queues, verdicts released together"
 # The user's queue rules sit in POSTROUTING at filter priority 0; 500
 # non-matching rules after them widen the window between reinject and
 # confirm (notes section 6, recipe E3).
