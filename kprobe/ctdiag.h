@@ -5,8 +5,9 @@
  * fields), store.c (extension table), hooks.c (netfilter hooks that
  * allocate), intercept.c (nf_ct_hook swap + nf_ct_destroy probe), expiry.c
  * (idle expiry worker), ring.c (event ring + filters), dev.c (/dev/ctdiag),
- * clash.c (confirm-collision probes), confirm_early.c (seed 002 mitigation),
- * legacy.c (modules that replaced nf_ct_hook->destroy: detection, repair).
+ * clash.c (confirm-collision probes), confirm_early.c (NFQUEUE
+ * confirm-collision mitigation), legacy.c (modules that replaced
+ * nf_ct_hook->destroy: detection, repair).
  */
 #ifndef CTDIAG_INTERNAL_H
 #define CTDIAG_INTERNAL_H
@@ -89,8 +90,8 @@ static __always_inline void ctdiag_probe_exit(int probe, u64 t0)
  * TSC; under qemu TCG the guest runs on the HPET, an emulated MMIO access
  * of microseconds that serialises the vCPUs), so the packet path reads none
  * and an event reads one:
- *  - per packet, CLOCK_BOOTTIME at tick resolution (last_seen_ns: idle
- *    expiry counts in seconds);
+ *  - per packet, CLOCK_BOOTTIME at tick resolution, read once a tick per
+ *    record (last_seen_ns: idle expiry counts in seconds);
  *  - CLOCK_REALTIME derived from a CLOCK_BOOTTIME reading: the two differ
  *    by offsets that change only when the wall clock is set or the system
  *    resumes, read under the timekeeper's seqcount without the clocksource.
@@ -200,16 +201,13 @@ struct ctdiag_ext {
 	u64			last_seen_ns;	/* boot clock, tick resolution;
 						 * last packet or API access;
 						 * WRITE_ONCE */
+	unsigned long		last_seen_jiffies; /* jiffies of the last
+						 * packet's stamp */
 	atomic64_t		pkts[IP_CT_DIR_MAX];
 	atomic64_t		bytes[IP_CT_DIR_MAX];
 	void __rcu		*blob[CTDIAG_EXT_TYPES_MAX];
 };
 
-/* RCU read side (caller holds rcu_read_lock or runs with BH off): the
- * record currently keyed by ct, whatever ct it describes. */
-struct ctdiag_ext *ctdiag_ext_lookup(const struct nf_conn *ct);
-/* Does rec describe this ct (and not an earlier one at the same address)? */
-bool ctdiag_ext_matches(const struct ctdiag_ext *rec, const struct nf_conn *ct);
 /* Allocate and insert a record for a live ct (the caller holds a
  * reference).  Replaces a stale record (counted as STALE_REUSE).
  * Returns the record in the table, or NULL (alloc_failed counted). */
@@ -228,9 +226,10 @@ void ctdiag_ext_read_reply(const struct ctdiag_ext *rec,
 /* ct is confirmed and its reply tuple final: copy it into ct's record
  * (the NAT_CLASH loser, found only by that tuple; no packet may follow). */
 void ctdiag_ext_refresh_ct(const struct nf_conn *ct);
-/* Packet path: per-direction counters, last-seen, status/mark. */
-void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
-			    int dir, unsigned int len);
+/* Packet path, under rcu_read_lock: ct's record (allocated with @how on
+ * first sight, or replacing a stale one), its per-direction counters,
+ * last activity, status and mark. */
+void ctdiag_ext_pkt(struct nf_conn *ct, u16 how, int dir, unsigned int len);
 /* Free every record of the namespaces on @nets, linked by their
  * exit_list (pernet exit_batch). */
 void ctdiag_store_netns_exit_batch(struct list_head *nets);

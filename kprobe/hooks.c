@@ -24,7 +24,6 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	enum ip_conntrack_info ctinfo;
-	struct ctdiag_ext *rec;
 	struct nf_conn *ct;
 	u64 t0;
 
@@ -45,46 +44,23 @@ static unsigned int ctdiag_pkt_hook(void *priv, struct sk_buff *skb,
 	t0 = ctdiag_probe_enter(CTDIAG_PROBE_PKT_HOOK);
 
 	/* nf_hook_slow() runs us under rcu_read_lock. */
-	rec = ctdiag_ext_lookup(ct);
-	if (!rec || !ctdiag_ext_matches(rec, ct)) {
-		rec = ctdiag_ext_get_or_alloc(ct,
-			state->hook == NF_INET_LOCAL_OUT ?
-			CTDIAG_ALLOC_LOCAL_OUT : CTDIAG_ALLOC_PRE_ROUTING,
-			GFP_ATOMIC);
-		if (!rec)
-			goto out;
-	}
-	ctdiag_ext_account_pkt(rec, ct, CTINFO2DIR(ctinfo), skb->len);
-out:
+	ctdiag_ext_pkt(ct, state->hook == NF_INET_LOCAL_OUT ?
+		       CTDIAG_ALLOC_LOCAL_OUT : CTDIAG_ALLOC_PRE_ROUTING,
+		       CTINFO2DIR(ctinfo), skb->len);
 	ctdiag_probe_exit(CTDIAG_PROBE_PKT_HOOK, t0);
 	return NF_ACCEPT;
 }
 
+/* IPv4 and IPv6, each right after its family's conntrack hook. */
+#define CTDIAG_PKT_HOOK(family, num, prio) \
+	{ .hook = ctdiag_pkt_hook, .pf = (family), .hooknum = (num), \
+	  .priority = (prio) + 1 }
+
 static const struct nf_hook_ops ctdiag_nf_ops[] = {
-	{
-		.hook		= ctdiag_pkt_hook,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= NF_IP_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook		= ctdiag_pkt_hook,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_LOCAL_OUT,
-		.priority	= NF_IP_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook		= ctdiag_pkt_hook,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= NF_IP6_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook		= ctdiag_pkt_hook,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_LOCAL_OUT,
-		.priority	= NF_IP6_PRI_CONNTRACK + 1,
-	},
+	CTDIAG_PKT_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK),
+	CTDIAG_PKT_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK),
+	CTDIAG_PKT_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK),
+	CTDIAG_PKT_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK),
 };
 
 static int __net_init ctdiag_net_init(struct net *net)

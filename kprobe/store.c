@@ -89,7 +89,7 @@ unsigned int ctdiag_store_nbuckets(void)
 	return STORE_BUCKETS;
 }
 
-struct ctdiag_ext *ctdiag_ext_lookup(const struct nf_conn *ct)
+static struct ctdiag_ext *ctdiag_ext_lookup(const struct nf_conn *ct)
 {
 	struct ctdiag_ext *rec;
 
@@ -108,7 +108,8 @@ struct ctdiag_ext *ctdiag_ext_lookup(const struct nf_conn *ct)
  * with all of them equal has the same id too, but it starts unconfirmed,
  * and a ct never goes from confirmed back to unconfirmed.
  */
-bool ctdiag_ext_matches(const struct ctdiag_ext *rec, const struct nf_conn *ct)
+static __always_inline bool ctdiag_ext_matches(const struct ctdiag_ext *rec,
+						const struct nf_conn *ct)
 {
 	if (rec->net != nf_ct_net(ct) || rec->master != ct->master)
 		return false;
@@ -401,6 +402,7 @@ static struct ctdiag_ext *ext_alloc(struct nf_conn *ct, u16 how, gfp_t gfp)
 	ext_refresh_reply(rec, ct);	/* not published yet */
 	rec->created_boot_ns = ktime_get_boot_fast_ns();
 	rec->created_real_ns = ctdiag_boot_to_real_ns(rec->created_boot_ns);
+	rec->last_seen_jiffies = jiffies;
 	rec->last_seen_ns = ctdiag_tick_boot_ns();
 	for (d = 0; d < IP_CT_DIR_MAX; d++) {
 		atomic64_set(&rec->pkts[d], 0);
@@ -469,12 +471,26 @@ struct ctdiag_ext *ctdiag_ext_get_or_alloc(struct nf_conn *ct, u16 how,
 	return rec;
 }
 
-void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
-			    int dir, unsigned int len)
+/*
+ * The packet path (ctdiag_ext_pkt): per-direction counters, last activity,
+ * status and mark.  last_seen_ns is the tick-resolution boot clock, which
+ * moves once a tick: the clock is read only when jiffies moved since this
+ * record's last stamp, so most packets of a busy flow read no clock (the
+ * stamp can lag by one tick when the packet falls between a tick's
+ * jiffies and timekeeping updates; idle expiry counts seconds).
+ */
+static inline void ext_account_pkt(struct ctdiag_ext *rec,
+				   const struct nf_conn *ct, int dir,
+				   unsigned int len)
 {
+	unsigned long j = READ_ONCE(jiffies);
+
 	atomic64_inc(&rec->pkts[dir]);
 	atomic64_add(len, &rec->bytes[dir]);
-	WRITE_ONCE(rec->last_seen_ns, ctdiag_tick_boot_ns());
+	if (READ_ONCE(rec->last_seen_jiffies) != j) {
+		WRITE_ONCE(rec->last_seen_jiffies, j);
+		WRITE_ONCE(rec->last_seen_ns, ctdiag_tick_boot_ns());
+	}
 	WRITE_ONCE(rec->status, READ_ONCE(ct->status));
 #ifdef CONFIG_NF_CONNTRACK_MARK
 	WRITE_ONCE(rec->mark, READ_ONCE(ct->mark));
@@ -491,6 +507,21 @@ void ctdiag_ext_account_pkt(struct ctdiag_ext *rec, const struct nf_conn *ct,
 		}
 		raw_spin_unlock_irqrestore(lock_of(b), flags);
 	}
+}
+
+/* The hooks' one call per packet: lookup, match and accounting are
+ * inlined here, so when the record exists the only further call is the
+ * clock's, once a tick. */
+void ctdiag_ext_pkt(struct nf_conn *ct, u16 how, int dir, unsigned int len)
+{
+	struct ctdiag_ext *rec = ctdiag_ext_lookup(ct);
+
+	if (unlikely(!rec || !ctdiag_ext_matches(rec, ct))) {
+		rec = ctdiag_ext_get_or_alloc(ct, how, GFP_ATOMIC);
+		if (!rec)
+			return;
+	}
+	ext_account_pkt(rec, ct, dir, len);
 }
 
 void ctdiag_store_walk_bucket(unsigned int b,
