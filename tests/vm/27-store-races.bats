@@ -82,6 +82,19 @@ SNAT_ONE_RULES=$(snat_rules 127.0.0.5:5000)
 	assert_counters_add_up
 }
 
+# udp_race batches of 200 rounds (new tuples each) until one has made a
+# NAT_CLASH loser, at most five: the race needs both vCPUs to send at
+# once, and on a loaded host one batch has been seen to make none.
+race_until_nat_clash() {
+	local i
+	for i in 1 2 3 4 5; do
+		run ns_run udp_race -n 200
+		assert_output "rounds=200 send_errors=0"
+		[ "$(mod_stat clash_NAT_CLASH)" -gt 0 ] && break
+	done
+	return 0	# the test's own assertion says if none came
+}
+
 @test "races: a NAT_CLASH loser's record holds its post-NAT reply tuple, the only one that finds it (expiry's lookup)" {
 	# A loser is inserted with only its reply tuple hashed and a fixed
 	# 1 s timeout: for that second expiry must find it by that tuple.
@@ -89,8 +102,7 @@ SNAT_ONE_RULES=$(snat_rules 127.0.0.5:5000)
 	# passes our hooks afterwards, so the clash probe refreshes it.
 	ctdiag_load intercept=both idle_timeout=0
 	ns_setup "$NATCLASH_RULES"
-	run ns_run udp_race -n 200
-	assert_output "rounds=200 send_errors=0"
+	race_until_nat_clash
 	natc=$(mod_stat clash_NAT_CLASH)
 	run ctdiag-snap
 	local natted
@@ -114,8 +126,7 @@ SNAT_ONE_RULES=$(snat_rules 127.0.0.5:5000)
 	# records of the dropped ones at their destroy): no orphan is right.
 	ctdiag_load_test intercept=both idle_timeout=1 idle_ms=200
 	ns_setup "$NATCLASH_RULES"
-	run ns_run udp_race -n 200
-	assert_output "rounds=200 send_errors=0"
+	race_until_nat_clash
 	natc=$(mod_stat clash_NAT_CLASH)
 	# every record is idle 200 ms after its last packet
 	wait_for 20 bash -c '[ "$(ctdiag-counters | sed -n "s/^live=//p")" -eq 0 ]'
