@@ -38,7 +38,6 @@
 
 #include <linux/delay.h>
 #include <linux/ftrace.h>
-#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -119,37 +118,6 @@ MODULE_PARM_DESC(repair,
 #define COST_END(what)	do { } while (0)
 #endif
 
-/*
- * kallsyms: "name+0x0/0xsize [module]" for FN.  Fills what it finds;
- * never a raw address (an unresolved symbol is "?").
- */
-static void legacy_resolve(unsigned long fn, char *sym, size_t symlen,
-			   char *mod, size_t modlen, unsigned long *size)
-{
-	char buf[KSYM_SYMBOL_LEN];
-	char *plus, *br, *end;
-	unsigned long off;
-
-	strscpy(sym, "?", symlen);
-	strscpy(mod, "vmlinux", modlen);
-	*size = 0;
-	sprint_symbol(buf, fn);
-	plus = strchr(buf, '+');
-	if (!plus || !strncmp(buf, "0x", 2))
-		return;
-	*plus = '\0';
-	strscpy(sym, buf, symlen);
-	if (sscanf(plus + 1, "%lx/%lx", &off, size) != 2)
-		*size = 0;
-	br = strchr(plus + 1, '[');
-	if (br) {
-		end = strchr(br, ']');
-		if (end)
-			*end = '\0';
-		strscpy(mod, br + 1, modlen);
-	}
-}
-
 static int legacy_slot_for(unsigned long fn, const char *mod,
 			   const char *sym)
 {
@@ -199,7 +167,7 @@ static struct legacy_view *legacy_refresh(const struct nf_ct_hook *h)
 	struct legacy_view *v, *nv;
 	const struct nf_ct_hook *below;
 	unsigned long flags, fn = 0, size = 0;
-	char sym[64], mod[56];
+	struct ctdiag_ksym ks;
 	int slot = -1;
 
 	raw_spin_lock_irqsave(&legacy_lock, flags);
@@ -218,8 +186,9 @@ static struct legacy_view *legacy_refresh(const struct nf_ct_hook *h)
 			slots[v->slot].module);
 	}
 	if (fn) {
-		legacy_resolve(fn, sym, sizeof(sym), mod, sizeof(mod), &size);
-		slot = legacy_slot_for(fn, mod, sym);
+		ctdiag_ksym_resolve(fn, &ks);
+		size = ks.size;
+		slot = legacy_slot_for(fn, ks.module, ks.name);
 	}
 	nv = &views[view_next++ % NVIEWS];
 	*nv = (struct legacy_view){ .hook = h, .fn = fn, .fn_size = size,
@@ -522,11 +491,11 @@ void ctdiag_legacy_fill(struct ctdiag_legacy *l)
 
 static int legacy_detect_start(void)
 {
-	char sym[64], mod[56];
+	struct ctdiag_ksym ks;
 	int ret;
 
-	legacy_resolve((unsigned long)nf_conntrack_destroy, sym, sizeof(sym),
-		       mod, sizeof(mod), &ncd_size);
+	ctdiag_ksym_resolve((unsigned long)nf_conntrack_destroy, &ks);
+	ncd_size = ks.size;
 	if (!ncd_size)
 		return -ENOENT;
 	ncd_start = (unsigned long)nf_conntrack_destroy;
