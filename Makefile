@@ -80,13 +80,13 @@ check-rt: deps-if-missing
 
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS := $(TOOLS_SRCS:.c=)
-tests/tools/%: tests/tools/%.c tests/tools/tool.h $(HDRS)
+tests/tools/%: tests/tools/%.c tests/tools/tool.h tests/tools/recfix.h $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) -lpthread $(shell $(PKG_CONFIG) --libs libnetfilter_queue 2>/dev/null)
 
 # Host-only benchmark programs (tests/bench/bench_*.c), see make bench.
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:.c=)
-tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h
+tests/bench/bench_%: tests/bench/bench_%.c lib/ctdiag_abi.h lib/recfile.h tests/tools/recfix.h
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 # bench_rawdump builds its request with lib/ctdump's ct_nl_request().
 tests/bench/bench_rawdump: tests/bench/bench_rawdump.c $(LIB_SRCS:.c=.o) $(HDRS)

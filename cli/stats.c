@@ -77,15 +77,25 @@ static int read_module(struct stats *s)
 	return EXIT_OK;
 }
 
-/* "KEY: NAME=N NAME=N ..." (JSON: "KEY":{"NAME":N,...}) for the counts
- * v[1..n) named by name(). */
+/* A line of counts "KEY: NAME=N NAME=N ..." (JSON: "KEY":{"NAME":N,...}):
+ * counts_open(KEY), a PRINT_COUNT(NAME, N) each, print_nl() and
+ * close_json_object(). */
+static void counts_open(const char *key)
+{
+	open_json_object(key);
+	print_text("%s:", key);
+}
+
+#define PRINT_COUNT(name, v)						\
+	print_uint(PRINT_ANY, name, " " name "=%" PRIu64, (v))
+
+/* The counts v[1..n) named by name() as a line KEY (counts_open()). */
 static void print_counts(const char *key, const char *(*name)(unsigned int),
 			 const __u64 *v, unsigned int n)
 {
 	unsigned int i;
 
-	open_json_object(key);
-	print_text("%s:", key);
+	counts_open(key);
 	for (i = 1; i < n; i++) {
 		char fmt[48];
 
@@ -111,59 +121,47 @@ static void print_module(const struct stats *s)
 	if (s->have_feat)
 		features_print(&s->feat);
 
-	open_json_object("records");
-	print_text("records:");
-	print_uint(PRINT_ANY, "live", " live=%" PRIu64, c->live);
-	print_uint(PRINT_ANY, "allocated", " allocated=%" PRIu64, c->allocated);
-	print_uint(PRINT_ANY, "alloc_failed", " alloc_failed=%" PRIu64,
-		   c->alloc_failed);
-	print_uint(PRINT_ANY, "expiry_runs", " expiry_runs=%" PRIu64,
-		   c->expiry_runs);
+	counts_open("records");
+	PRINT_COUNT("live", c->live);
+	PRINT_COUNT("allocated", c->allocated);
+	PRINT_COUNT("alloc_failed", c->alloc_failed);
+	PRINT_COUNT("expiry_runs", c->expiry_runs);
 	print_nl();
 	close_json_object();
 
 	print_counts("freed", free_path_name, c->freed, CTDIAG_FREE_MAX);
 
-	open_json_object("destroy_seen");
-	print_text("destroy_seen:");
-	print_uint(PRINT_ANY, "hook", " hook=%" PRIu64, c->destroy_hook);
-	print_uint(PRINT_ANY, "probe", " probe=%" PRIu64, c->destroy_probe);
+	counts_open("destroy_seen");
+	PRINT_COUNT("hook", c->destroy_hook);
+	PRINT_COUNT("probe", c->destroy_probe);
 	print_nl();
 	missed_print(c);
 	close_json_object();
 
 	print_counts("clash", clash_outcome_name, c->clash, CTDIAG_CLASH_MAX);
 
-	open_json_object("confirm");
-	print_text("confirm:");
-	print_uint(PRINT_ANY, "drop", " drop=%" PRIu64, c->confirm_drop);
-	print_uint(PRINT_ANY, "early", " early=%" PRIu64, c->confirm_early);
-	print_uint(PRINT_ANY, "early_merged", " early_merged=%" PRIu64,
-		   c->confirm_early_merged);
-	print_uint(PRINT_ANY, "early_failed", " early_failed=%" PRIu64,
-		   c->confirm_early_failed);
-	print_uint(PRINT_ANY, "early_dropped", " early_dropped=%" PRIu64,
-		   c->confirm_early_dropped);
-	print_uint(PRINT_ANY, "early_skip_nat", " early_skip_nat=%" PRIu64,
-		   c->confirm_early_skip_nat);
+	counts_open("confirm");
+	PRINT_COUNT("drop", c->confirm_drop);
+	PRINT_COUNT("early", c->confirm_early);
+	PRINT_COUNT("early_merged", c->confirm_early_merged);
+	PRINT_COUNT("early_failed", c->confirm_early_failed);
+	PRINT_COUNT("early_dropped", c->confirm_early_dropped);
+	PRINT_COUNT("early_skip_nat", c->confirm_early_skip_nat);
 	print_nl();
 	close_json_object();
 
-	open_json_object("ring");
-	print_text("ring:");
-	print_uint(PRINT_ANY, "written", " written=%" PRIu64, c->ring_written);
-	print_uint(PRINT_ANY, "lost", " lost=%" PRIu64, c->ring_lost);
-	print_uint(PRINT_ANY, "filtered", " filtered=%" PRIu64, c->ring_filtered);
+	counts_open("ring");
+	PRINT_COUNT("written", c->ring_written);
+	PRINT_COUNT("lost", c->ring_lost);
+	PRINT_COUNT("filtered", c->ring_filtered);
 	print_nl();
 	open_json_array("cpu");
 	for (i = 0; i < s->nr_ring; i++) {
 		open_json_object(NULL);
 		print_uint(PRINT_ANY, "cpu", "ring cpu=%" PRIu64, i);
-		print_uint(PRINT_ANY, "written", " written=%" PRIu64,
-			   s->ring[i].written);
-		print_uint(PRINT_ANY, "lost", " lost=%" PRIu64, s->ring[i].lost);
-		print_uint(PRINT_ANY, "next_seq", " next_seq=%" PRIu64,
-			   s->ring[i].next_seq);
+		PRINT_COUNT("written", s->ring[i].written);
+		PRINT_COUNT("lost", s->ring[i].lost);
+		PRINT_COUNT("next_seq", s->ring[i].next_seq);
 		close_json_object();
 		print_nl();
 	}
@@ -176,10 +174,9 @@ static void print_module(const struct stats *s)
 			continue;
 		open_json_object(probe_names[i]);
 		print_text("probe %s:", probe_names[i]);
-		print_uint(PRINT_ANY, "hits", " hits=%" PRIu64, c->probe_hits[i]);
-		print_uint(PRINT_ANY, "nmissed", " nmissed=%" PRIu64,
-			   c->probe_nmissed[i]);
-		print_uint(PRINT_ANY, "ns", " ns=%" PRIu64, c->probe_ns[i]);
+		PRINT_COUNT("hits", c->probe_hits[i]);
+		PRINT_COUNT("nmissed", c->probe_nmissed[i]);
+		PRINT_COUNT("ns", c->probe_ns[i]);
 		print_nl();
 		close_json_object();
 	}
@@ -193,10 +190,9 @@ static void print_kernel(const struct stats *s)
 {
 	unsigned int i, j;
 
-	open_json_object("conntrack");
-	print_text("conntrack:");
-	print_uint(PRINT_ANY, "entries", " entries=%" PRIu64, s->entries);
-	print_uint(PRINT_ANY, "max", " max=%" PRIu64, s->max);
+	counts_open("conntrack");
+	PRINT_COUNT("entries", s->entries);
+	PRINT_COUNT("max", s->max);
 	print_nl();
 	open_json_array("cpu");
 	for (i = 0; i < s->nr_cpu; i++) {

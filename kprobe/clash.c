@@ -83,6 +83,23 @@ static void probe_time(int probe, u64 t0)
 	CTDIAG_ADD(probe_ns[probe], local_clock() - t0);
 }
 
+/* Entry handlers: count the hit; false when ctdiag is unloading (the
+ * handler then returns 1: no return handler for this call). */
+static bool probe_enter(int probe)
+{
+	CTDIAG_INC(probe_hits[probe]);
+	return !ctdiag_is_stopping();
+}
+
+/* A kretprobe on SYM whose entry handler keeps a struct CTX per call. */
+#define CLASH_KRETPROBE(var, sym, entry, ret, ctx)			\
+	static struct kretprobe var = {					\
+		.kp.symbol_name	= sym,					\
+		.entry_handler	= entry,				\
+		.handler	= ret,					\
+		.data_size	= sizeof(struct ctx),			\
+	}
+
 /* nf_ct_resolve_clash ------------------------------------------------ */
 
 struct clash_ctx {
@@ -119,6 +136,14 @@ static void clash_begin(struct clash_ctx *c, struct sk_buff *skb,
 	}
 }
 
+/* Return: the ct the skb holds now (the loser, the winner, another). */
+static struct nf_conn *clash_now(const struct clash_ctx *c)
+{
+	enum ip_conntrack_info ctinfo;
+
+	return nf_ct_get(c->skb, &ctinfo);
+}
+
 /* Return: count the outcome and emit the event begun at entry. */
 static void clash_end(struct clash_ctx *c, unsigned int outcome, int probe,
 		      u64 t0)
@@ -144,8 +169,7 @@ static int resolve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct nf_conn *loser, *winner;
 	u64 t0 = local_clock();
 
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_RESOLVE_CLASH]);
-	if (ctdiag_is_stopping())
+	if (!probe_enter(CTDIAG_PROBE_RESOLVE_CLASH))
 		return 1;
 	loser = nf_ct_get(skb, &ctinfo);
 	if (!loser || !h)
@@ -162,12 +186,10 @@ static int resolve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int resolve_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct clash_ctx *c = (struct clash_ctx *)ri->data;
-	enum ip_conntrack_info ctinfo;
-	struct nf_conn *now;
-	unsigned int outcome;
 	u64 t0 = local_clock();
+	struct nf_conn *now = clash_now(c);
+	unsigned int outcome;
 
-	now = nf_ct_get(c->skb, &ctinfo);
 	if ((unsigned int)regs_return_value(regs) != NF_ACCEPT) {
 		outcome = CTDIAG_CLASH_DROPPED;
 		drop_mark_set(c->skb);
@@ -191,12 +213,8 @@ static int resolve_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe resolve_krp = {
-	.kp.symbol_name	= "nf_conntrack:nf_ct_resolve_clash",
-	.entry_handler	= resolve_entry,
-	.handler	= resolve_ret,
-	.data_size	= sizeof(struct clash_ctx),
-};
+CLASH_KRETPROBE(resolve_krp, "nf_conntrack:nf_ct_resolve_clash",
+		resolve_entry, resolve_ret, clash_ctx);
 
 /* __nf_conntrack_confirm --------------------------------------------- */
 
@@ -208,8 +226,7 @@ static int confirm_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct confirm_ctx *c = (struct confirm_ctx *)ri->data;
 
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_CONFIRM]);
-	if (ctdiag_is_stopping())
+	if (!probe_enter(CTDIAG_PROBE_CONFIRM))
 		return 1;
 	c->skb = (void *)regs_get_kernel_argument(regs, 0);
 	return 0;
@@ -240,12 +257,8 @@ static int confirm_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe confirm_krp = {
-	.kp.symbol_name	= "__nf_conntrack_confirm",
-	.entry_handler	= confirm_entry,
-	.handler	= confirm_ret,
-	.data_size	= sizeof(struct confirm_ctx),
-};
+CLASH_KRETPROBE(confirm_krp, "__nf_conntrack_confirm",
+		confirm_entry, confirm_ret, confirm_ctx);
 
 /* nf_conntrack_update (NFQUEUE reinject) ----------------------------- */
 
@@ -257,8 +270,7 @@ static int update_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct nf_conn *ct;
 	u64 t0 = local_clock();
 
-	CTDIAG_INC(probe_hits[CTDIAG_PROBE_UPDATE]);
-	if (ctdiag_is_stopping())
+	if (!probe_enter(CTDIAG_PROBE_UPDATE))
 		return 1;
 	ct = nf_ct_get(skb, &ctinfo);
 	/* Only an unconfirmed ct can be swapped; the skb holds it now, but
@@ -273,12 +285,10 @@ static int update_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int update_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct clash_ctx *c = (struct clash_ctx *)ri->data;
-	enum ip_conntrack_info ctinfo;
-	struct nf_conn *now;
-	unsigned int outcome;
 	u64 t0 = local_clock();
+	struct nf_conn *now = clash_now(c);
+	unsigned int outcome;
 
-	now = nf_ct_get(c->skb, &ctinfo);
 	if ((int)regs_return_value(regs) < 0)
 		outcome = CTDIAG_CLASH_NFQ_DROP;
 	else if ((unsigned long)now != c->loser && now)
@@ -291,12 +301,8 @@ static int update_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe update_krp = {
-	.kp.symbol_name	= "nf_conntrack:nf_conntrack_update",
-	.entry_handler	= update_entry,
-	.handler	= update_ret,
-	.data_size	= sizeof(struct clash_ctx),
-};
+CLASH_KRETPROBE(update_krp, "nf_conntrack:nf_conntrack_update",
+		update_entry, update_ret, clash_ctx);
 
 /* nfqnl_recv_verdict{,_batch}: queue number of the current verdict ---- */
 
@@ -329,19 +335,11 @@ static int verdict_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe verdict_krp = {
-	.kp.symbol_name	= "nfnetlink_queue:nfqnl_recv_verdict",
-	.entry_handler	= verdict_entry,
-	.handler	= verdict_ret,
-	.data_size	= sizeof(struct verdict_ctx),
-};
+CLASH_KRETPROBE(verdict_krp, "nfnetlink_queue:nfqnl_recv_verdict",
+		verdict_entry, verdict_ret, verdict_ctx);
 
-static struct kretprobe verdict_batch_krp = {
-	.kp.symbol_name	= "nfnetlink_queue:nfqnl_recv_verdict_batch",
-	.entry_handler	= verdict_entry,
-	.handler	= verdict_ret,
-	.data_size	= sizeof(struct verdict_ctx),
-};
+CLASH_KRETPROBE(verdict_batch_krp, "nfnetlink_queue:nfqnl_recv_verdict_batch",
+		verdict_entry, verdict_ret, verdict_ctx);
 
 /*
  * The __nf_conntrack_confirm kretprobe runs on every new connection's

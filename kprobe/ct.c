@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Conntrack -> ABI field conversion, shared by every event producer. */
+/*
+ * Conntrack -> ABI field conversion, shared by every event producer; and
+ * the one reader of kallsyms text (ctdiag_ksym_resolve).
+ */
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -69,4 +74,37 @@ void ctdiag_event_from_ct(struct ctdiag_event *ev, const struct nf_conn *ct)
 	ev->protonum = o->dst.protonum;
 	ctdiag_tuple_from_nf(&ev->orig, o);
 	ctdiag_tuple_from_nf(&ev->reply, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
+}
+
+/*
+ * sprint_symbol() writes "name+0xoff/0xsize [module]" for an address
+ * inside a symbol (no " [module]" part when it is in the kernel image) and
+ * the bare "0x..." address otherwise.  Split it: name "?" and size 0 when
+ * nothing is known, module "vmlinux" for the kernel image.  Never a raw
+ * address in name.
+ */
+void ctdiag_ksym_resolve(unsigned long addr, struct ctdiag_ksym *s)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	char *plus, *br, *end;
+
+	strscpy(s->name, "?", sizeof(s->name));
+	strscpy(s->module, "vmlinux", sizeof(s->module));
+	s->offset = ULONG_MAX;
+	s->size = 0;
+	sprint_symbol(buf, addr);
+	plus = strchr(buf, '+');
+	if (!plus || !strncmp(buf, "0x", 2))
+		return;
+	*plus = '\0';
+	strscpy(s->name, buf, sizeof(s->name));
+	if (sscanf(plus + 1, "%lx/%lx", &s->offset, &s->size) != 2)
+		s->size = 0;
+	br = strchr(plus + 1, '[');
+	if (br) {
+		end = strchr(br, ']');
+		if (end)
+			*end = '\0';
+		strscpy(s->module, br + 1, sizeof(s->module));
+	}
 }

@@ -136,6 +136,15 @@ void ctdiag_tuple_from_nf(struct ctdiag_tuple *t,
 void ctdiag_event_init(struct ctdiag_event *ev, u16 type);
 void ctdiag_event_from_ct(struct ctdiag_event *ev, const struct nf_conn *ct);
 
+/* ct.c: what kallsyms says of an address (legacy.c, intercept.c). */
+struct ctdiag_ksym {
+	char name[64];		/* "?" when kallsyms does not know it */
+	char module[56];	/* "vmlinux" for the kernel image */
+	unsigned long offset;	/* into name; ULONG_MAX when unknown */
+	unsigned long size;	/* of name; 0 when unknown */
+};
+void ctdiag_ksym_resolve(unsigned long addr, struct ctdiag_ksym *s);
+
 /* ring.c */
 int ctdiag_ring_init(void);
 void ctdiag_ring_exit(void);

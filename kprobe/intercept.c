@@ -40,7 +40,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
-#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/netfilter.h>
@@ -206,17 +205,14 @@ static bool hook_pinned;
  */
 static bool hook_is_foreign(const struct nf_ct_hook *h)
 {
-	static const char own[] = "nf_conntrack_hook+0x0/";
-	char buf[KSYM_SYMBOL_LEN];
-	const char *mod;
+	struct ctdiag_ksym ks;
 
 	if (h == &ctdiag_ct_hook)
 		return false;
-	sprint_symbol(buf, (unsigned long)h);
-	if (strncmp(buf, own, sizeof(own) - 1))
-		return true;
-	mod = strchr(buf, '[');
-	return mod && strcmp(mod, "[nf_conntrack]");
+	ctdiag_ksym_resolve((unsigned long)h, &ks);
+	return strcmp(ks.name, "nf_conntrack_hook") || ks.offset != 0 ||
+	       (strcmp(ks.module, "vmlinux") &&
+		strcmp(ks.module, "nf_conntrack"));
 }
 
 static void hook_watch(struct work_struct *work)

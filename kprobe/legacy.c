@@ -38,7 +38,6 @@
 
 #include <linux/delay.h>
 #include <linux/ftrace.h>
-#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -119,37 +118,6 @@ MODULE_PARM_DESC(repair,
 #define COST_END(what)	do { } while (0)
 #endif
 
-/*
- * kallsyms: "name+0x0/0xsize [module]" for FN.  Fills what it finds;
- * never a raw address (an unresolved symbol is "?").
- */
-static void legacy_resolve(unsigned long fn, char *sym, size_t symlen,
-			   char *mod, size_t modlen, unsigned long *size)
-{
-	char buf[KSYM_SYMBOL_LEN];
-	char *plus, *br, *end;
-	unsigned long off;
-
-	strscpy(sym, "?", symlen);
-	strscpy(mod, "vmlinux", modlen);
-	*size = 0;
-	sprint_symbol(buf, fn);
-	plus = strchr(buf, '+');
-	if (!plus || !strncmp(buf, "0x", 2))
-		return;
-	*plus = '\0';
-	strscpy(sym, buf, symlen);
-	if (sscanf(plus + 1, "%lx/%lx", &off, size) != 2)
-		*size = 0;
-	br = strchr(plus + 1, '[');
-	if (br) {
-		end = strchr(br, ']');
-		if (end)
-			*end = '\0';
-		strscpy(mod, br + 1, modlen);
-	}
-}
-
 static int legacy_slot_for(unsigned long fn, const char *mod,
 			   const char *sym)
 {
@@ -199,7 +167,7 @@ static struct legacy_view *legacy_refresh(const struct nf_ct_hook *h)
 	struct legacy_view *v, *nv;
 	const struct nf_ct_hook *below;
 	unsigned long flags, fn = 0, size = 0;
-	char sym[64], mod[56];
+	struct ctdiag_ksym ks;
 	int slot = -1;
 
 	raw_spin_lock_irqsave(&legacy_lock, flags);
@@ -218,8 +186,9 @@ static struct legacy_view *legacy_refresh(const struct nf_ct_hook *h)
 			slots[v->slot].module);
 	}
 	if (fn) {
-		legacy_resolve(fn, sym, sizeof(sym), mod, sizeof(mod), &size);
-		slot = legacy_slot_for(fn, mod, sym);
+		ctdiag_ksym_resolve(fn, &ks);
+		size = ks.size;
+		slot = legacy_slot_for(fn, ks.module, ks.name);
 	}
 	nv = &views[view_next++ % NVIEWS];
 	*nv = (struct legacy_view){ .hook = h, .fn = fn, .fn_size = size,
@@ -307,54 +276,21 @@ static void bypass_event(const struct nf_conn *ct, int slot, bool repaired)
 
 static void legacy_tramp(struct nf_conntrack *nfct, unsigned long i);
 
-/* At nf_ct_destroy() entry, for both callbacks: the conntrack being
- * destroyed (first argument), or NULL when there is nothing to do (no
- * saved registers, ctdiag unloading, a template); *regsp the registers. */
-static const struct nf_conn *notrace legacy_entry_ct(struct ftrace_regs *fregs,
-						     struct pt_regs **regsp)
+/* Detection, for a ct whose nf_ct_hook has a foreign function (V). */
+static __always_inline void legacy_detect(const struct nf_conn *ct,
+					  struct pt_regs *regs,
+					  unsigned long parent_ip,
+					  struct legacy_view *v)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	const struct nf_conn *ct;
-
-	*regsp = regs;
-	if (!regs || ctdiag_is_stopping())
-		return NULL;
-	ct = (const struct nf_conn *)regs->di;
-	if (!ct || nf_ct_is_template(ct))
-		return NULL;
-	return ct;
-}
-
-static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
-				     struct ftrace_ops *op,
-				     struct ftrace_regs *fregs)
-{
-	struct pt_regs *regs;
-	const struct nf_conn *ct = legacy_entry_ct(fregs, &regs);
-	struct legacy_view *v;
-
-	if (!ct)
-		return;
-	preempt_disable_notrace();
-	{
-		COST_START();
-
-		v = legacy_view_get();
-		/* The repair callback may have run first on this entry and
-		 * claimed ct: its redirect marks the call as a bypass. */
-		if (v->slot >= 0) {
-			if (instruction_pointer(regs) != (unsigned long)legacy_tramp &&
-			    legacy_via_hook(ct, parent_ip, v)) {
-				this_cpu_inc(legacy_pcpu.via_hook[v->slot]);
-			} else {
-				this_cpu_inc(legacy_pcpu.bypassed[v->slot]);
-				bypass_event(ct, v->slot,
-					     READ_ONCE(repair_registered));
-			}
-		}
-		COST_END(detect);
+	/* The repair callback may have run first on this entry and
+	 * claimed ct: its redirect marks the call as a bypass. */
+	if (instruction_pointer(regs) != (unsigned long)legacy_tramp &&
+	    legacy_via_hook(ct, parent_ip, v)) {
+		this_cpu_inc(legacy_pcpu.via_hook[v->slot]);
+	} else {
+		this_cpu_inc(legacy_pcpu.bypassed[v->slot]);
+		bypass_event(ct, v->slot, READ_ONCE(repair_registered));
 	}
-	preempt_enable_notrace();
 }
 
 /*
@@ -387,36 +323,77 @@ static int repair_claim(const struct nf_conn *ct)
 	return -1;
 }
 
-static void notrace legacy_repair_fn(unsigned long ip, unsigned long parent_ip,
-				     struct ftrace_ops *op,
-				     struct ftrace_regs *fregs)
+/* Repair, likewise: a bypass is sent to legacy_tramp() instead. */
+static __always_inline void legacy_repair(const struct nf_conn *ct,
+					  struct pt_regs *regs,
+					  unsigned long parent_ip,
+					  struct legacy_view *v)
 {
-	struct pt_regs *regs;
-	const struct nf_conn *ct = legacy_entry_ct(fregs, &regs);
-	struct legacy_view *v;
 	int i;
 
-	if (!ct)
+	if (legacy_via_hook(ct, parent_ip, v))
+		return;
+	i = repair_claim(ct);
+	if (i < 0) {
+		this_cpu_inc(legacy_pcpu.busy[v->slot]);
+	} else {
+		this_cpu_inc(legacy_pcpu.repaired[v->slot]);
+		regs->si = i;
+		instruction_pointer_set(regs, (unsigned long)legacy_tramp);
+	}
+}
+
+/*
+ * Both callbacks at nf_ct_destroy() entry: nothing to do without saved
+ * registers, while ctdiag unloads, for a template, or while nf_ct_hook
+ * has no foreign function; otherwise the conntrack being destroyed (first
+ * argument) goes to the detection or (REPAIR) the repair step, with
+ * preemption off (the view is read under RCU-sched).
+ */
+static __always_inline void legacy_callback(unsigned long parent_ip,
+					    struct ftrace_regs *fregs,
+					    bool repair)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	const struct nf_conn *ct;
+	struct legacy_view *v;
+
+	if (!regs || ctdiag_is_stopping())
+		return;
+	ct = (const struct nf_conn *)regs->di;
+	if (!ct || nf_ct_is_template(ct))
 		return;
 	preempt_disable_notrace();
 	{
 		COST_START();
 
 		v = legacy_view_get();
-		if (v->slot >= 0 && !legacy_via_hook(ct, parent_ip, v)) {
-			i = repair_claim(ct);
-			if (i < 0) {
-				this_cpu_inc(legacy_pcpu.busy[v->slot]);
-			} else {
-				this_cpu_inc(legacy_pcpu.repaired[v->slot]);
-				regs->si = i;
-				instruction_pointer_set(regs,
-						(unsigned long)legacy_tramp);
-			}
+		if (v->slot >= 0) {
+			if (repair)
+				legacy_repair(ct, regs, parent_ip, v);
+			else
+				legacy_detect(ct, regs, parent_ip, v);
 		}
-		COST_END(repair);
+		if (repair)
+			COST_END(repair);
+		else
+			COST_END(detect);
 	}
 	preempt_enable_notrace();
+}
+
+static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *op,
+				     struct ftrace_regs *fregs)
+{
+	legacy_callback(parent_ip, fregs, false);
+}
+
+static void notrace legacy_repair_fn(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *op,
+				     struct ftrace_regs *fregs)
+{
+	legacy_callback(parent_ip, fregs, true);
 }
 
 static struct ftrace_ops detect_ops = {
@@ -522,11 +499,11 @@ void ctdiag_legacy_fill(struct ctdiag_legacy *l)
 
 static int legacy_detect_start(void)
 {
-	char sym[64], mod[56];
+	struct ctdiag_ksym ks;
 	int ret;
 
-	legacy_resolve((unsigned long)nf_conntrack_destroy, sym, sizeof(sym),
-		       mod, sizeof(mod), &ncd_size);
+	ctdiag_ksym_resolve((unsigned long)nf_conntrack_destroy, &ks);
+	ncd_size = ks.size;
 	if (!ncd_size)
 		return -ENOENT;
 	ncd_start = (unsigned long)nf_conntrack_destroy;

@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "recfile.h"
+#include "../tools/recfix.h"
 
 #define T0 1700000000000000000ull
 
@@ -112,20 +113,9 @@ usage:
 		perror("bench_genleaks: open");
 		return 1;
 	}
-	memset(&hdr, 0, sizeof(hdr));
-	memcpy(hdr.magic, RECFILE_MAGIC, 8);
-	hdr.version = 1;	/* CT_LINE chunks: the version 1 layout (the
-				 * benchmark joins with LISTING, not them) */
-	hdr.header_size = sizeof(hdr);
-	hdr.byte_order = RECFILE_BYTE_ORDER;
-	hdr.abi_version = CTDIAG_ABI_VERSION;
-	hdr.record_size = sizeof(struct ctdiag_event);
-	hdr.ext_rec_size = sizeof(struct ctdiag_ext_rec);
-	hdr.start_real_ns = T0;
-	hdr.start_boot_ns = 1000000000ull;
-	strcpy(hdr.kernel_release, "6.1.0-bench");
-	strcpy(hdr.hostname, "bench");
-	hdr.intercept = CTDIAG_INTERCEPT_BOTH;
+	/* CT_LINE chunks: the version 1 layout (the benchmark joins with
+	 * LISTING, not them) */
+	recfix_header(&hdr, RECFILE_MAGIC, 1, T0, "6.1.0-bench", "bench");
 	hdr.flags = RECFILE_F_SNAPSHOT;
 	fwrite(&hdr, sizeof(hdr), 1, rec);
 

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "recfile.h"
+#include "recfix.h"
 
 #define T0 1700000000000000000ull	/* 2023-11-14T22:13:20Z */
 #define NS_A 4026531840u
@@ -64,19 +65,8 @@ static void header(const char *magic, uint32_t version)
 {
 	struct recfile_header h;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, magic, 8);
-	h.version = version;
-	h.header_size = sizeof(h);
-	h.byte_order = RECFILE_BYTE_ORDER;
-	h.abi_version = CTDIAG_ABI_VERSION;
-	h.record_size = sizeof(struct ctdiag_event);
-	h.ext_rec_size = sizeof(struct ctdiag_ext_rec);
-	h.start_real_ns = T0;
-	h.start_boot_ns = 1000000000ull;
-	strcpy(h.kernel_release, "6.1.0-56-cloud-amd64");
-	strcpy(h.hostname, "fixture-host");
-	h.intercept = CTDIAG_INTERCEPT_BOTH;
+	recfix_header(&h, magic, version, T0, "6.1.0-56-cloud-amd64",
+		      "fixture-host");
 	h.idle_timeout = 600;
 	h.ring_kb = 256;
 	put(&h, sizeof(h));
