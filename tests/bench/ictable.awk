@@ -7,6 +7,12 @@
 # json (file for the rows as a JSON array).  Run 0 is the warm-up:
 # left out.  Ratios are per run (run i of a variant over run i of "none");
 # targets are judged on their median.
+# med(a, n): the median of a[1..n] (sorts a)
+function med(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
 function kv(s,   i) { i = index(s, "="); return substr(s, i + 1) + 0 }
 function fmtr(x) { return sprintf("%.3f", x) }
 $2 == "BENCHIC" && $6 > 0 {
@@ -46,24 +52,26 @@ END {
 		for (ti = 1; ti <= 3; ti++) {
 			t = tests[ti]; b = K SUBSEP t SUBSEP "none"
 			if (!nrun[b]) continue
-			kc = K SUBSEP t SUBSEP "ctnl"; xc = ""; nc = 0; sc = 0
+			kc = K SUBSEP t SUBSEP "ctnl"; xc = ""; nc = 0
 			for (r = 1; r <= maxr; r++)
-				if ((kc, r) in rate && (b, r) in rate) { sc += 1 / rate[kc, r] - 1 / rate[b, r]; nc++ }
-			if (nc) xc = sc / nc * ips
+				if ((kc, r) in rate && (b, r) in rate) xcr[++nc] = (1 / rate[kc, r] - 1 / rate[b, r]) * ips
+			if (nc) xc = med(xcr, nc)
+			delete xcr
 			printf "%s\n", tname[t]
 			printf "  %-38s %10s  %-19s %6s %9s  %s\n", "", "rate", "ratio: run1  run2  run3", "spread", "+instr", "target"
 			for (vi = 1; vi <= 5; vi++) {
 				v = vars[vi]; k = K SUBSEP t SUBSEP v
 				if (!nrun[k]) continue
-				n = 0; lo = 1e9; hi = -1; rs = ""; sum = 0; xs = 0; rlist = ""
+				n = 0; lo = 1e9; hi = -1; rs = ""; rlist = ""
 				for (r = 1; r <= maxr; r++) {
 					if (!((k, r) in rate) || !((b, r) in rate)) continue
 					q = rate[k, r] / rate[b, r]
-					n++; sum += rate[k, r]; rs = rs " " fmtr(q)
+					n++; rs = rs " " fmtr(q)
 					rlist = rlist (n > 1 ? "," : "") fmtr(q)
 					if (q < lo) lo = q
 					if (q > hi) hi = q
-					xs += (1 / rate[k, r] - 1 / rate[b, r]) * ips
+					xr[n] = (1 / rate[k, r] - 1 / rate[b, r]) * ips
+					rr[n] = rate[k, r]
 				}
 				if (!n) continue
 				# the median ratio: periodic kernel work (conntrack's gc,
@@ -71,11 +79,11 @@ END {
 				m = 0
 				for (r = 1; r <= maxr; r++)
 					if ((k, r) in rate && (b, r) in rate) qs[++m] = rate[k, r] / rate[b, r]
-				for (i = 2; i <= m; i++)
-					for (j = i; j > 1 && qs[j - 1] > qs[j]; j--) { tq = qs[j]; qs[j] = qs[j - 1]; qs[j - 1] = tq }
-				mean = m % 2 ? qs[(m + 1) / 2] : (qs[m / 2] + qs[m / 2 + 1]) / 2
+				mean = med(qs, m)
 				delete qs
-				xi = xs / n
+				# extra instructions and rate: medians too, like the ratio
+				xi = med(xr, n); rmed = med(rr, n)
+				delete xr; delete rr
 				tg = ""
 				if (v in tgt) {
 					want = (v == "ringoff" && t == "flood") ? 0.99 : tgt[v]
@@ -83,7 +91,7 @@ END {
 					if (v != "ringoff" && xc != "")
 						tg = tg (xi < xc ? ", cheaper than conntrack -E" : ", NOT cheaper than conntrack -E")
 				}
-				printf "  %-38s %8.0f/s %-23s %6.3f %+9.0f  %s\n", vname[v], sum / n, rs, hi - lo, v == "none" ? 0 : xi, tg
+				printf "  %-38s %8.0f/s %-23s %6.3f %+9.0f  %s\n", vname[v], rmed, rs, hi - lo, v == "none" ? 0 : xi, tg
 				ex = ""
 				rpc = conns[k] ? (wr[k] + lost[k]) / conns[k] : 0
 				rd = conns[k] ? rdr[k] / conns[k] * ips / 1e9 : 0
@@ -95,10 +103,12 @@ END {
 						rd, unit[t], wr[k] ? rdr[k] / wr[k] * ips / 1e9 : 0)
 					ko = K SUBSEP t SUBSEP "ringoff"
 					if (nrun[ko] && rpc >= 0.5) {
-						xo = 0; no = 0
+						no = 0
 						for (r = 1; r <= maxr; r++)
-							if ((ko, r) in rate && (b, r) in rate) { xo += (1 / rate[ko, r] - 1 / rate[b, r]) * ips; no++ }
-						if (no && (ks = (xi - xo / no - rd) / rpc) >= 0)
+							if ((ko, r) in rate && (b, r) in rate) xor_[++no] = (1 / rate[ko, r] - 1 / rate[b, r]) * ips
+						xo = no ? med(xor_, no) : 0
+						delete xor_
+						if (no && (ks = (xi - xo - rd) / rpc) >= 0)
 							ex = ex sprintf("; kernel side (ring + wake-ups) %.0f instr/record", ks)
 						else if (no)
 							ex = ex "; kernel side not separable (the reader's run time includes the wake-ups)"
@@ -109,7 +119,7 @@ END {
 						rdr[k] / conns[k] * ips / 1e9, unit[t], enob[k])
 				if (ex != "") printf "  %-38s %s\n", "", ex
 				printf "%s{\"kernel\": \"%s\", \"test\": \"%s\", \"variant\": \"%s\", \"rate\": %.3f, \"ratios\": [%s], \"ratio_mean\": %.4f, \"spread\": %.4f, \"extra_instr\": %.1f, \"written\": %d, \"lost\": %d, \"reader_ns\": %d}",
-					first ? "" : ",\n", K, t, v, sum / n, rlist, mean, hi - lo, v == "none" ? 0 : xi, wr[k], lost[k], rdr[k] > json
+					first ? "" : ",\n", K, t, v, rmed, rlist, mean, hi - lo, v == "none" ? 0 : xi, wr[k], lost[k], rdr[k] > json
 				first = 0
 			}
 			if ((K, t) in probe) printf "  module's probes (test build, ring off; timing included):%s\n", probe[K, t]
