@@ -5,7 +5,7 @@
 # dmesg, status, stats and doctor, and never the module.  Only a path that
 # sees every conntrack free is required.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del s1

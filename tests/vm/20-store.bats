@@ -2,7 +2,7 @@
 # Extension store: records per conntrack, ids as conntrack -L -o id prints
 # them, per-direction counters, IPv6, allocation failures, snapshot.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del s1

@@ -3,7 +3,7 @@
 # freed as orphans, idle records of live conntracks as idle, busy ones
 # never.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	[ -z "${busy_pid:-}" ] || kill "$busy_pid" 2>/dev/null || true

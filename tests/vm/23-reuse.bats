@@ -4,7 +4,7 @@
 # must be freed as stale_reuse, and the new connection must start from
 # zero.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del s1

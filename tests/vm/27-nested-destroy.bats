@@ -5,7 +5,7 @@
 # see it.  tests/vm/nestput does the last nf_ct_put inside its kprobe
 # handler on getppid, on demand.
 load helper
-load 20-store-helper
+load store_helper
 
 NESTPUT_KO=/ctdiag/tests/vm/nestput/ctdiag_nestput.ko
 

@@ -3,8 +3,8 @@
 # ct_destroy and clash, read through tracefs with no reader on the ring.
 # They carry the ids conntrack -L -o id prints, never a kernel pointer.
 load helper
-load 20-store-helper
-load 3x-lib
+load store_helper
+load ring_helper
 
 TR=/sys/kernel/tracing
 

@@ -5,7 +5,7 @@
 # miss_destroy_every=N makes the nf_ct_destroy callback ignore every Nth
 # destroy as if it had missed it.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del dm1

@@ -2,7 +2,7 @@
 # Confirm collisions reproduced for real on 6.1 (kernel-6.1.md section 6)
 # and recorded by the clash probes; module counts equal conntrack -S.
 load helper
-load 3x-lib
+load ring_helper
 
 @test "clash: two UDP flows SNATed to one ip:port -> second sendto EPERM, DROPPED event, counts == conntrack -S" {
 	ctdiag_load

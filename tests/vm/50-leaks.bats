@@ -4,7 +4,7 @@
 # -> nf_ct_destroy skips nf_ct_hook->destroy, 6ae7989c9af0) and leaks
 # names exactly those; with intercept=both nothing leaks.
 load helper
-load 20-store-helper
+load store_helper
 
 N=200
 

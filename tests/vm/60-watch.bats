@@ -4,7 +4,7 @@
 # loss reported with the module's exact count, SIGINT, filters pushed into
 # the module, record then replay, a full disk, stats beside the counters.
 load helper
-load 20-store-helper
+load store_helper
 
 W=$BATS_TEST_TMPDIR
 

@@ -1,4 +1,6 @@
-# Helpers for the extension-store VM tests (tests/vm/2x-*.bats).
+# Helpers for the VM tests of the extension store (tests/vm/2x-*.bats, and
+# the later files that count or list stored entries): test netns setup,
+# module counters, conntrack and snapshot ids, polling, background traffic.
 
 # A netns with lo up and conntrack active (nft ct rules on output and
 # prerouting call nf_ct_netns_get).

@@ -1,6 +1,6 @@
-# Shared by tests/vm/3x-*.bats (event ring, /dev/ctdiag reading, clash
-# probes): a test netns, conntrack -S sums, module counters, a background
-# raw reader (tests/tools/evdump).
+# Shared by the event-ring tests (tests/vm/3x-*.bats, 27-store-races,
+# 27-trace: /dev/ctdiag reading, clash probes): a test netns, conntrack -S
+# sums, module counters, a background raw reader (tests/tools/evdump).
 NS=ctdt
 T=${BATS_TEST_TMPDIR:-/tmp}
 READER=
