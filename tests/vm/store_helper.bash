@@ -20,6 +20,23 @@ store_ns_add() {
 	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=600
 }
 
+# store_ctgen NS ARGS...: new UDP conntracks in NS by ctgen udp ARGS,
+# which must succeed (its output stays in $output)
+store_ctgen() {
+	local ns=$1
+	shift
+	run ip netns exec "$ns" ctgen udp "$@"
+	assert_success
+}
+
+# store_ctgen_flush NS ARGS...: store_ctgen NS ARGS, then NS's table
+# flushed (conntrack -F, which bypasses nf_ct_hook: under intercept=hook
+# the flushed entries' records stay behind, leaked)
+store_ctgen_flush() {
+	store_ctgen "$@"
+	ip netns exec "$1" conntrack -F
+}
+
 store_ns_del() {
 	local ns
 	for ns in "$@"; do
