@@ -107,16 +107,25 @@ flush() {
 	sleep 0.1
 }
 
+# connload TEST ARGS...: bench_connload TEST (udp, tcp or flood) from
+# $A to $DST, at the port this script's server for TEST listens on; ARGS
+# say how long (-t SECONDS) or how much (-n COUNT)
+connload() {
+	local t=$1
+	shift
+	case $t in
+	udp) $A bench_connload udp -a $DST "$@" ;;
+	tcp) $A bench_connload tcp -a $DST -p 5002 "$@" ;;
+	flood) $A bench_connload flood -a $DST -p 5003 "$@" ;;
+	esac
+}
+
 run_one() {	# round variant test
 	local r=$1 v=$2 t=$3 c0 c1 out secs
 	[ $t = udp ] && flush	# once per setup: the other loads add few entries
 	k0=$(counters)
 	c0=$(udp_noports)
-	case $t in
-	udp) out=$($A bench_connload udp -a $DST -t $DUR) ;;
-	tcp) out=$($A bench_connload tcp -a $DST -p 5002 -t $DUR) ;;
-	flood) out=$($A bench_connload flood -a $DST -p 5003 -t $DUR) ;;
-	esac
+	out=$(connload $t -t $DUR)
 	c1=$(udp_noports)
 	k1=$(counters)
 	# TCP: connections the client completed (the SYN/ACK came back)
@@ -210,19 +219,17 @@ ic_load() {	# variant
 	fi
 }
 ic_run() {	# run variant test
-	local r=$1 v=$2 t=$3 c0 c1 k0= k1= n0 n1 e0 e1 out conns
+	local r=$1 v=$2 t=$3 c0 c1 k0= k1= n0 n1 e0 e1 out conns count
 	flush
 	sleep 0.3	# the reader drains the flush's records
 	grep -q '^ctdiag ' /proc/modules && k0=$(counters)
 	n0=$(ic_reader_ns)
 	e0=$(ic_enobufs)
 	c0=$(udp_noports)
-	# a fixed amount of work (-n), timed in guest time
-	case $t in
-	udp) out=$($A bench_connload udp -a $DST -n $IC_N_UDP) ;;
-	tcp) out=$($A bench_connload tcp -a $DST -p 5002 -n $IC_N_TCP) ;;
-	flood) out=$($A bench_connload flood -a $DST -p 5003 -n $IC_N_FLOOD) ;;
-	esac
+	# a fixed amount of work (-n: IC_N_UDP, IC_N_TCP or IC_N_FLOOD),
+	# timed in guest time
+	count=IC_N_${t^^}
+	out=$(connload $t -n ${!count})
 	c1=$(udp_noports)
 	n1=$(ic_reader_ns)
 	e1=$(ic_enobufs)
@@ -242,6 +249,16 @@ ic_run() {	# run variant test
 		done
 	fi
 }
+# The end of a run in either mode: the guest time it took, the server
+# and the two namespaces gone.
+finish() {
+	info guest_secs_total $SECONDS
+	kill $server 2>/dev/null
+	ip netns del bA
+	ip netns del bB
+	exit 0
+}
+
 if [ "${BENCH_MODE:-wall}" = icount ]; then
 	# sizes: about 1.5 guest-seconds each without the module
 	IC_N_UDP=${BENCH_IC_N_UDP:-10000}
@@ -259,11 +276,7 @@ if [ "${BENCH_MODE:-wall}" = icount ]; then
 		done
 		ic_stop
 	done
-	info guest_secs_total $SECONDS
-	kill $server 2>/dev/null
-	ip netns del bA
-	ip netns del bB
-	exit 0
+	finish
 fi
 
 # Sanity: does the module load at all?
@@ -363,8 +376,4 @@ else
 		info na.$k "n/a (ctdiag watch or the module not built yet)"
 	done
 fi
-info guest_secs_total $SECONDS
-kill $server 2>/dev/null
-ip netns del bA
-ip netns del bB
-exit 0
+finish

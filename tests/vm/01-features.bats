@@ -5,7 +5,7 @@
 # dmesg, status, stats and doctor, and never the module.  Only a path that
 # sees every conntrack free is required.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del s1
@@ -55,8 +55,7 @@ teardown() {
 	[ "$(grep -c 'note: feature' <<<"$stderr")" -eq 1 ]
 	# the store itself works: records made, and freed when the entries go
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 20 -p 2 -s 20000
-	assert_success
+	store_ctgen s1 -n 20 -p 2 -s 20000
 	[ "$(counter live)" -eq 20 ]
 	ip netns exec s1 conntrack -F 2>/dev/null
 	[ "$(counter live)" -eq 0 ]
@@ -68,8 +67,7 @@ teardown() {
 	run ctdiag status
 	assert_line --partial "features: hook=unavailable destroy-probe=on "
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 10 -p 1 -s 21000
-	assert_success
+	store_ctgen s1 -n 10 -p 1 -s 21000
 	[ "$(counter live)" -eq 10 ]
 	ip netns exec s1 conntrack -F 2>/dev/null
 	[ "$(counter live)" -eq 0 ]

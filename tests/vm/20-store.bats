@@ -2,7 +2,7 @@
 # Extension store: records per conntrack, ids as conntrack -L -o id prints
 # them, per-direction counters, IPv6, allocation failures, snapshot.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del s1
@@ -12,8 +12,7 @@ teardown() {
 @test "store: one record per UDP and TCP conntrack, ids equal conntrack -L -o id" {
 	ctdiag_load intercept=both
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 20 -p 3 -r 2 -s 20000
-	assert_success
+	store_ctgen s1 -n 20 -p 3 -r 2 -s 20000
 	run ip netns exec s1 ctgen tcp -n 5 -d 8888
 	assert_success
 	[ "$(ct_count s1)" -eq 25 ]
@@ -28,8 +27,7 @@ teardown() {
 @test "store: per-direction packet and byte counters count each packet once" {
 	ctdiag_load intercept=both
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 10 -p 3 -r 2 -s 21000 -l 32
-	assert_success
+	store_ctgen s1 -n 10 -p 3 -r 2 -s 21000 -l 32
 	run ctdiag-snap
 	assert_success
 	# 32 bytes payload + 8 UDP + 20 IPv4 = 60 per datagram
@@ -41,8 +39,7 @@ teardown() {
 @test "store: IPv6 flows get records with their tuples" {
 	ctdiag_load intercept=both
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -6 -n 7 -p 2 -s 22000 -l 10
-	assert_success
+	store_ctgen s1 -6 -n 7 -p 2 -s 22000 -l 10
 	run ctdiag-snap
 	assert_success
 	# 10 + 8 UDP + 40 IPv6 = 58
@@ -55,8 +52,7 @@ teardown() {
 	ctdiag_load_test intercept=both fail_alloc_every=2
 	store_ns_add s1
 	# one packet per flow: 10 allocation attempts, every 2nd fails
-	run ip netns exec s1 ctgen udp -n 10 -p 1 -s 23000
-	assert_success
+	store_ctgen s1 -n 10 -p 1 -s 23000
 	assert_output "udp flows=10 pkts=10 replies=0"
 	counters_load
 	[ "$c_alloc_failed" -eq 5 ]
@@ -68,8 +64,7 @@ teardown() {
 @test "store: snapshot with a small buffer reports the total" {
 	ctdiag_load intercept=both
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 30 -s 24000
-	assert_success
+	store_ctgen s1 -n 30 -s 24000
 	run --separate-stderr ctdiag-snap 7
 	assert_success
 	[ "$stderr" = "total=30 count=7" ]
@@ -87,8 +82,7 @@ teardown() {
 @test "store: kmem_cache ctdiag_ext exists while loaded and is gone after unload" {
 	ctdiag_load intercept=both
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 5 -s 25000
-	assert_success
+	store_ctgen s1 -n 5 -s 25000
 	grep -q '^ctdiag_ext ' /proc/slabinfo || [ -d /sys/kernel/slab/ctdiag_ext ]
 	rmmod ctdiag
 	run dmesg

@@ -3,7 +3,7 @@
 # that go nf_ct_put() -> nf_ct_destroy() directly (6ae7989c9af0);
 # intercept=destroy and both free every record, and the counters add up.
 load helper
-load 20-store-helper
+load store_helper
 
 N=1000
 

@@ -3,7 +3,7 @@
 # freed as orphans, idle records of live conntracks as idle, busy ones
 # never.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	[ -z "${busy_pid:-}" ] || kill "$busy_pid" 2>/dev/null || true
@@ -16,13 +16,10 @@ teardown() {
 	ctdiag_load intercept=hook idle_timeout=2
 	store_ns_add s1
 	# 100 leaked records: conntrack -F bypasses nf_ct_hook
-	run ip netns exec s1 ctgen udp -n 100 -s 41000
-	assert_success
-	ip netns exec s1 conntrack -F
+	store_ctgen_flush s1 -n 100 -s 41000
 	[ "$(counter allocated)" -eq 100 ]
 	# 5 live but idle conntracks (UDP timeout 600 s here)
-	run ip netns exec s1 ctgen udp -n 5 -s 40000
-	assert_success
+	store_ctgen s1 -n 5 -s 40000
 	# one busy flow: a datagram every 400 ms until killed
 	ip netns exec s1 ctgen udp -n 1 -p 1000 -i 400 -s 42000 -d 9998 >/dev/null &
 	busy_pid=$!
@@ -48,9 +45,7 @@ teardown() {
 @test "expiry: idle_timeout=0 never expires anything" {
 	ctdiag_load intercept=hook idle_timeout=0
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 20 -s 43000
-	assert_success
-	ip netns exec s1 conntrack -F
+	store_ctgen_flush s1 -n 20 -s 43000
 	sleep 4
 	counters_load
 	[ "$c_live" -eq 20 ]
@@ -61,15 +56,13 @@ teardown() {
 @test "expiry: intercept=both with idle_timeout=2 expires idle records of live conntracks as idle only" {
 	ctdiag_load intercept=both idle_timeout=2
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 30 -s 44000
-	assert_success
+	store_ctgen s1 -n 30 -s 44000
 	wait_for 8 bash -c '[ "$(ctdiag-counters | sed -n "s/^live=//p")" -eq 0 ]'
 	counters_load
 	[ "$c_freed_expiry_idle" -eq 30 ]
 	[ "$c_freed_expiry_orphan" -eq 0 ]
 	[ "$(ct_count s1)" -eq 30 ]
 	# a new packet on such a connection starts a new record
-	run ip netns exec s1 ctgen udp -n 1 -s 44000
-	assert_success
+	store_ctgen s1 -n 1 -s 44000
 	[ "$(counter live)" -eq 1 ]
 }

@@ -4,7 +4,7 @@
 # must be freed as stale_reuse, and the new connection must start from
 # zero.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del s1
@@ -14,13 +14,10 @@ teardown() {
 @test "reuse: churn under intercept=hook frees stale records, new flows count only their own packets" {
 	ctdiag_load intercept=hook idle_timeout=0
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 500 -p 5 -r 5 -s 10000
-	assert_success
-	ip netns exec s1 conntrack -F
+	store_ctgen_flush s1 -n 500 -p 5 -r 5 -s 10000
 	[ "$(counter live)" -eq 500 ]
 	# new tuples land on the freed nf_conn objects
-	run ip netns exec s1 ctgen udp -n 500 -p 4 -r 3 -s 20000
-	assert_success
+	store_ctgen s1 -n 500 -p 4 -r 3 -s 20000
 	counters_load
 	echo "# hook churn: stale_reuse=$c_freed_stale_reuse of 500 new flows, live=$c_live" >&3
 	[ "$c_freed_stale_reuse" -gt 0 ]
@@ -35,13 +32,10 @@ teardown() {
 @test "reuse: the same tuple again on a reused address starts a fresh record" {
 	ctdiag_load intercept=hook idle_timeout=0
 	store_ns_add s1
-	run ip netns exec s1 ctgen udp -n 300 -p 4 -r 3 -s 20000
-	assert_success
-	ip netns exec s1 conntrack -F
+	store_ctgen_flush s1 -n 300 -p 4 -r 3 -s 20000
 	# identical tuples: if an nf_conn address comes back for the same
 	# tuple the id is identical too; the confirmed state tells them apart
-	run ip netns exec s1 ctgen udp -n 300 -p 2 -r 1 -s 20000
-	assert_success
+	store_ctgen s1 -n 300 -p 2 -r 1 -s 20000
 	counters_load
 	echo "# same-tuple churn: stale_reuse=$c_freed_stale_reuse live=$c_live" >&3
 	[ "$c_freed_stale_reuse" -gt 0 ]

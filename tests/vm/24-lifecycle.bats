@@ -3,7 +3,7 @@
 # Namespace deletion, unload with live records, load/unload cycles under
 # traffic, and parameter validation.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	traffic_stop

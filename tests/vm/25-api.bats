@@ -2,7 +2,7 @@
 # The exported extension API (kprobe/ctdiag_ext.h), exercised by a small
 # test module (tests/vm/extmod) that hangs typed data off ctdiag's records.
 load helper
-load 20-store-helper
+load store_helper
 
 # built for the guest's kernel by tests/vm/build-modules
 EXTMOD=/ctdiag/tests/vm/extmod/ctdiag_extmod.ko

@@ -2,7 +2,7 @@
 # Lifecycle events of the store in the ring: EXT_ALLOC, EXT_FREE (path),
 # CT_DESTROY (path, had_ext, caller), read with the raw reader evdump.
 load helper
-load 20-store-helper
+load store_helper
 
 EV=${BATS_TEST_TMPDIR:-/tmp}
 

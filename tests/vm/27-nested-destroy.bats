@@ -5,7 +5,7 @@
 # see it.  tests/vm/nestput does the last nf_ct_put inside its kprobe
 # handler on getppid, on demand.
 load helper
-load 20-store-helper
+load store_helper
 
 NESTPUT_KO=/ctdiag/tests/vm/nestput/ctdiag_nestput.ko
 
@@ -28,8 +28,7 @@ nest_free() {
 @test "nested destroy: a conntrack freed inside a kprobe handler frees its record (intercept=destroy)" {
 	ctdiag_load intercept=destroy idle_timeout=0
 	store_ns_add nd1
-	run ip netns exec nd1 ctgen udp -n 3 -s 20000
-	assert_success
+	store_ctgen nd1 -n 3 -s 20000
 	[ "$(ct_count nd1)" -eq 3 ]
 	[ "$(counter live)" -eq 3 ]
 	nest_free 20001
@@ -48,8 +47,7 @@ nest_free() {
 @test "nested destroy: one CT_DESTROY event, probe path, with the caller (intercept=both)" {
 	ctdiag_load intercept=both idle_timeout=0
 	store_ns_add nd1
-	run ip netns exec nd1 ctgen udp -n 1 -s 20100
-	assert_success
+	store_ctgen nd1 -n 1 -s 20100
 	local ev=$BATS_TEST_TMPDIR
 	evdump -r "$ev/ready" -x "$ev/stop" -f events=EXT_FREE,CT_DESTROY >"$ev/ev" 2>"$ev/ev.err" &
 	local reader=$!

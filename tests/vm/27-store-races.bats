@@ -3,8 +3,8 @@
 # (issue 16): an API type unregistered while expiry frees a record, API
 # data of live but idle conntracks, the tuples a record reports.
 load helper
-load 20-store-helper
-load 3x-lib
+load store_helper
+load ring_helper
 
 # built for the guest's kernel by tests/vm/build-modules
 EXTMOD=/ctdiag/tests/vm/extmod/ctdiag_extmod.ko

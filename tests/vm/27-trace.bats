@@ -3,8 +3,8 @@
 # ct_destroy and clash, read through tracefs with no reader on the ring.
 # They carry the ids conntrack -L -o id prints, never a kernel pointer.
 load helper
-load 20-store-helper
-load 3x-lib
+load store_helper
+load ring_helper
 
 TR=/sys/kernel/tracing
 
@@ -37,8 +37,7 @@ trace_on() {
 	ctdiag_load intercept=both idle_timeout=0 ring_kb=0
 	store_ns_add s1
 	trace_on
-	run ip netns exec s1 ctgen udp -n 10 -p 1 -s 20000
-	assert_success
+	store_ctgen s1 -n 10 -p 1 -s 20000
 	ids=$(ct_ids s1)
 	[ "$(wc -l <<<"$ids")" -eq 10 ]
 	ip netns exec s1 conntrack -F 2>/dev/null
@@ -59,12 +58,9 @@ trace_on() {
 	ctdiag_load ring_kb=0
 	ns_setup "$SNAT_RULES"
 	trace_on
-	run ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
-	assert_output "send=1 ok"
-	run ns_run ctsend udp 127.0.0.2:1000 127.0.0.1:9999
-	assert_output "send=1 errno=EPERM"
+	snat_clash_udp
 	echo 0 > "$TR/events/ctdiag/enable"
-	id=$(ns_run conntrack -L -p udp -o id | sed -n 's/.* id=\([0-9]*\).*/\1/p')
+	id=$(ns_ct_ids -p udp)
 	[ -n "$id" ]
 	run grep ' clash: ' "$TR/trace"
 	assert_equal "${#lines[@]}" 1

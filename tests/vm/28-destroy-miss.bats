@@ -5,7 +5,7 @@
 # miss_destroy_every=N makes the nf_ct_destroy callback ignore every Nth
 # destroy as if it had missed it.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del dm1
@@ -15,10 +15,8 @@ teardown() {
 @test "destroy misses: counted per path, orphans swept within seconds (idle_timeout=600)" {
 	ctdiag_load_test intercept=destroy idle_timeout=600 miss_destroy_every=3
 	store_ns_add dm1
-	run ip netns exec dm1 ctgen udp -n 300 -s 10000
-	assert_success
-	run ip netns exec dm1 ctgen udp -n 100 -s 20000 -d 9998
-	assert_success
+	store_ctgen dm1 -n 300 -s 10000
+	store_ctgen dm1 -n 100 -s 20000 -d 9998
 	[ "$(counter live)" -eq 400 ]
 	# the 300 to port 9999 go; every third destroy is "missed"
 	ip netns exec dm1 conntrack -D -p udp --dport 9999 >/dev/null 2>&1
@@ -46,9 +44,7 @@ teardown() {
 @test "destroy misses: swept with idle_timeout=0 too; the CLI reports them" {
 	ctdiag_load_test intercept=both idle_timeout=0 miss_destroy_every=1
 	store_ns_add dm1
-	run ip netns exec dm1 ctgen udp -n 50 -s 10000
-	assert_success
-	ip netns exec dm1 conntrack -F
+	store_ctgen_flush dm1 -n 50 -s 10000
 	[ "$(counter destroy_missed)" -eq 50 ]
 	[ "$(counter live)" -eq 50 ]
 	run ctdiag status
@@ -73,9 +69,7 @@ teardown() {
 	assert_output --partial "ctdiag: unknown parameter 'miss_destroy_every' ignored"
 	[ ! -e /sys/module/ctdiag/parameters/miss_destroy_every ]
 	store_ns_add dm1
-	run ip netns exec dm1 ctgen udp -n 20 -s 10000
-	assert_success
-	ip netns exec dm1 conntrack -F
+	store_ctgen_flush dm1 -n 20 -s 10000
 	[ "$(counter destroy_missed)" -eq 0 ]
 	[ "$(counter live)" -eq 0 ]
 	[ "$(counter freed_destroy)" -eq 20 ]

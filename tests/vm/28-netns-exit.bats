@@ -3,7 +3,7 @@
 # period per cleanup_net() batch, every record of a dead namespace freed
 # as netns-exit, and no record created for a namespace on its way out.
 load helper
-load 20-store-helper
+load store_helper
 
 EXTMOD=/ctdiag/tests/vm/extmod/ctdiag_extmod.ko
 P=/sys/module/ctdiag_extmod/parameters

@@ -2,7 +2,7 @@
 # Handler cost is measured (sampled: one hit in 64 per probe and CPU) and
 # shown per probe by ctdiag stats, plain and JSON.
 load helper
-load 20-store-helper
+load store_helper
 
 teardown() {
 	store_ns_del pc1

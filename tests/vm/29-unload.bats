@@ -3,7 +3,7 @@
 # module's swap of nf_ct_hook still leads into it; what rmmod does to
 # packets held in NFQUEUE.
 load helper
-load 20-store-helper
+load store_helper
 
 HOOKSWAP=/ctdiag/tests/vm/hookswap/ctdiag_hookswap.ko
 T=${BATS_TEST_TMPDIR:-/tmp}

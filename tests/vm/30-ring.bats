@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The event ring: per-CPU sequence, loss accounting, reader filters.
 load helper
-load 3x-lib
+load ring_helper
 
 @test "ring: tiny ring_kb + burst -> LOST count seen by the reader == module ring_lost == seq gap" {
 	ctdiag_load ring_kb=1

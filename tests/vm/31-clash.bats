@@ -2,21 +2,40 @@
 # Confirm collisions reproduced for real on 6.1 (kernel-6.1.md section 6)
 # and recorded by the clash probes; module counts equal conntrack -S.
 load helper
-load 3x-lib
+load ring_helper
+
+# After two flows of one protocol (PROTO) clashed: the winner's id
+# (conntrack -L) in $id, the reader stopped, the one CLASH record it read
+# in $output.
+clash_one() {
+	id=$(ns_ct_ids -p "$1")
+	[ -n "$id" ]
+	reader_wait
+	run grep '^type=CLASH ' "$T/ev"
+	assert_equal "${#lines[@]}" 1
+}
+
+# clash_race ROUNDS NOTE: udp_race ROUNDS in the test netns, its output
+# checked (its status stays in $status), the reader stopped; the module's
+# clash outcomes in $merged, $other (MERGED_OTHER), $natc (NAT_CLASH) and
+# conntrack -S clash_resolve in $cr, said on fd 3 with NOTE.
+clash_race() {
+	run ns_run udp_race -n "$1"
+	assert_output "rounds=$1 send_errors=0"
+	reader_wait
+	merged=$(mod_stat clash_MERGED)
+	other=$(mod_stat clash_MERGED_OTHER)
+	natc=$(mod_stat clash_NAT_CLASH)
+	cr=$(ct_stat clash_resolve)
+	echo "# udp_race $1 rounds$2: module MERGED=$merged MERGED_OTHER=$other NAT_CLASH=$natc; conntrack -S clash_resolve=$cr insert_failed=$(ct_stat insert_failed)" >&3
+}
 
 @test "clash: two UDP flows SNATed to one ip:port -> second sendto EPERM, DROPPED event, counts == conntrack -S" {
 	ctdiag_load
 	ns_setup "$SNAT_RULES"
 	reader_start
-	run ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
-	assert_output "send=1 ok"
-	run ns_run ctsend udp 127.0.0.2:1000 127.0.0.1:9999
-	assert_output "send=1 errno=EPERM"
-	id=$(ns_run conntrack -L -p udp -o id | sed -n 's/.* id=\([0-9]*\).*/\1/p')
-	[ -n "$id" ]
-	reader_wait
-	run grep '^type=CLASH ' "$T/ev"
-	assert_equal "${#lines[@]}" 1
+	snat_clash_udp
+	clash_one udp
 	assert_output --regexp " netns=$(ns_inode) .* proto=17 family=2 src=127.0.0.2 dst=127.0.0.1 sport=1000 dport=9999 rsrc=127.0.0.1 rdst=127.0.0.5 rsport=9999 rdport=5000 outcome=DROPPED queue=65535 winner_id=$id .* wsrc=127.0.0.1 wdst=127.0.0.1 wsport=1000 wdport=9999$"
 	# the loser is a different conntrack than the winner
 	refute_output --partial " ct_id=$id "
@@ -35,11 +54,7 @@ load 3x-lib
 	run ns_run ctsend tcp 127.0.0.1:1000 127.0.0.1:9998
 	assert_output "connect ok"
 	run ns_run ctsend tcp 127.0.0.2:1000 127.0.0.1:9998
-	id=$(ns_run conntrack -L -p tcp -o id | sed -n 's/.* id=\([0-9]*\).*/\1/p')
-	[ -n "$id" ]
-	reader_wait
-	run grep '^type=CLASH ' "$T/ev"
-	assert_equal "${#lines[@]}" 1
+	clash_one tcp
 	assert_output --regexp " proto=6 family=2 src=127.0.0.2 dst=127.0.0.1 sport=1000 dport=9998 .* outcome=DROPPED .* winner_id=$id "
 	assert_equal "$(ct_stat insert_failed)" 1
 	assert_equal "$(ct_stat drop)" 1
@@ -50,15 +65,8 @@ load 3x-lib
 	ctdiag_load
 	ns_setup "$CT_RULES"
 	reader_start -f events=CLASH
-	run ns_run udp_race -n 600
+	clash_race 600 ""
 	assert_success
-	assert_output "rounds=600 send_errors=0"
-	reader_wait
-	merged=$(mod_stat clash_MERGED)
-	other=$(mod_stat clash_MERGED_OTHER)
-	natc=$(mod_stat clash_NAT_CLASH)
-	cr=$(ct_stat clash_resolve)
-	echo "# udp_race 600 rounds: module MERGED=$merged MERGED_OTHER=$other NAT_CLASH=$natc; conntrack -S clash_resolve=$cr insert_failed=$(ct_stat insert_failed)" >&3
 	[ "$merged" -gt 0 ]
 	assert_equal "$((merged + other + natc))" "$cr"
 	assert_equal "$(ct_stat insert_failed)" 0
@@ -67,7 +75,7 @@ load 3x-lib
 	# every merge was recorded (nothing lost) and names a live winner
 	assert_equal "$(mod_stat ring_lost)" 0
 	assert_equal "$(ev_count CLASH outcome=MERGED)" "$merged"
-	ns_run conntrack -L -p udp -o id | sed -n 's/.* id=\([0-9]*\).*/\1/p' | sort >"$T/ids"
+	ns_ct_ids -p udp | sort >"$T/ids"
 	grep -o 'winner_id=[0-9]*' "$T/ev" | cut -d= -f2 | sort -u >"$T/winners"
 	assert_equal "$(comm -23 "$T/winners" "$T/ids" | wc -l)" 0
 	# loser and winner share the original tuple
@@ -81,14 +89,7 @@ load 3x-lib
 	ctdiag_load
 	ns_setup "$NATCLASH_RULES"
 	reader_start -f events=CLASH
-	run ns_run udp_race -n 400
-	assert_output "rounds=400 send_errors=0"
-	reader_wait
-	natc=$(mod_stat clash_NAT_CLASH)
-	merged=$(mod_stat clash_MERGED)
-	other=$(mod_stat clash_MERGED_OTHER)
-	cr=$(ct_stat clash_resolve)
-	echo "# udp_race 400 rounds, snat random: module NAT_CLASH=$natc MERGED=$merged MERGED_OTHER=$other; conntrack -S clash_resolve=$cr" >&3
+	clash_race 400 ", snat random"
 	[ "$natc" -gt 0 ]
 	assert_equal "$((natc + merged + other))" "$cr"
 	assert_equal "$(ct_stat insert_failed)" 0

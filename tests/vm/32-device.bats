@@ -2,7 +2,7 @@
 # /dev/ctdiag reader semantics: exclusive reader, control handles,
 # permissions, whole records, blocking/non-blocking, unload with a reader.
 load helper
-load 3x-lib
+load ring_helper
 
 @test "device: a second reader gets EBUSY while control handles keep working; SET_FILTER on a control handle is EBADF" {
 	ctdiag_load

@@ -4,7 +4,7 @@
 # -> nf_ct_destroy skips nf_ct_hook->destroy, 6ae7989c9af0) and leaks
 # names exactly those; with intercept=both nothing leaks.
 load helper
-load 20-store-helper
+load store_helper
 
 N=200
 
@@ -17,17 +17,14 @@ teardown() {
 	ctdiag_load intercept=hook idle_timeout=0
 	store_ns_add lk1
 	store_ns_add lk2
-	# the guest is slow: keep unreplied UDP entries from timing out (in
-	# hook mode that would leak them too) while the test runs
-	ip netns exec lk1 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	ip netns exec lk2 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	run ip netns exec lk1 ctgen udp -n $N -s 10000
-	assert_success
+	# (store_ns_add sets the UDP timeouts to 600 s: on the slow guest no
+	# unreplied entry times out, which in hook mode would leak it too,
+	# while the test runs)
+	store_ctgen lk1 -n $N -s 10000
 	# connections in another namespace stay alive: never reported.  (None
 	# are made after the flush: a new conntrack that reuses a flushed
 	# one's memory makes the module free the stale record, STALE_REUSE.)
-	run ip netns exec lk2 ctgen udp -n 50 -s 30000
-	assert_success
+	store_ctgen lk2 -n 50 -s 30000
 	local flushed live ino reported
 	flushed=$(ct_ids lk1)
 	[ "$(wc -l <<<"$flushed")" -eq $N ]
@@ -62,9 +59,7 @@ teardown() {
 @test "ls -o ext: live entries carry their extension record; JSON has ext" {
 	ctdiag_load intercept=hook idle_timeout=0
 	store_ns_add lk1
-	ip netns exec lk1 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	run ip netns exec lk1 ctgen udp -n 20 -s 20000 -p 3
-	assert_success
+	store_ctgen lk1 -n 20 -s 20000 -p 3
 	run --separate-stderr ctdiag ls --netns lk1 -o id,ext
 	assert_success
 	[ "${#lines[@]}" -eq 20 ]
@@ -86,11 +81,9 @@ teardown() {
 @test "leaks: intercept=both frees every record on conntrack -F: none reported, exit 0" {
 	ctdiag_load intercept=both idle_timeout=0
 	store_ns_add lk1
-	run ip netns exec lk1 ctgen udp -n $N -s 10000
-	assert_success
+	store_ctgen lk1 -n $N -s 10000
 	ip netns exec lk1 conntrack -F 2>/dev/null
-	run ip netns exec lk1 ctgen udp -n 30 -s 30000
-	assert_success
+	store_ctgen lk1 -n 30 -s 30000
 	run --separate-stderr ctdiag leaks
 	assert_success
 	[ -z "$stderr" ]
@@ -100,8 +93,7 @@ teardown() {
 @test "status with the module: ABI, parameters, counters, ring" {
 	ctdiag_load intercept=hook idle_timeout=7
 	store_ns_add lk1
-	run ip netns exec lk1 ctgen udp -n 10 -s 10000
-	assert_success
+	store_ctgen lk1 -n 10 -s 10000
 	run --separate-stderr ctdiag status
 	assert_success
 	assert_line --regexp '^module: loaded, version .* \(ABI 1\)$'
@@ -125,8 +117,7 @@ teardown() {
 		# dump skips and reaps them (nf_ct_kill + nf_ct_put), the
 		# destroy probe frees their records, so the first pass sees
 		# records without entries that are not leaks
-		run ip netns exec lk1 ctgen udp -n 300 -s $((10000 + i * 1000))
-		assert_success
+		store_ctgen lk1 -n 300 -s $((10000 + i * 1000))
 		sleep 1.2
 		run --separate-stderr ctdiag leaks --grace 1
 		[ "$status" -eq 0 ] || { echo "round $i: exit $status"; echo "$output" | tail -3; false; }
@@ -145,12 +136,8 @@ teardown() {
 	ctdiag_load intercept=hook idle_timeout=0
 	store_ns_add lk1
 	store_ns_add lk2
-	ip netns exec lk1 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	ip netns exec lk2 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
-	run ip netns exec lk1 ctgen udp -n 100 -s 10000
-	assert_success
-	run ip netns exec lk2 ctgen udp -n 40 -s 30000
-	assert_success
+	store_ctgen lk1 -n 100 -s 10000
+	store_ctgen lk2 -n 40 -s 30000
 	ip netns exec lk1 conntrack -F 2>/dev/null
 	local live offline
 	run --separate-stderr ctdiag leaks --grace 0

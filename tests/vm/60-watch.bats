@@ -4,7 +4,7 @@
 # loss reported with the module's exact count, SIGINT, filters pushed into
 # the module, record then replay, a full disk, stats beside the counters.
 load helper
-load 20-store-helper
+load store_helper
 
 W=$BATS_TEST_TMPDIR
 
@@ -27,12 +27,24 @@ start_reader() {
 	sleep 0.2
 }
 
-# Stop it with a signal; its exit status in $rc.
-stop_reader() {
-	kill -"${1:-INT}" "$WPID"
+# Reap the reader; its exit status in $rc.
+reap_reader() {
 	rc=0
 	wait "$WPID" || rc=$?
 	WPID=
+}
+
+# Stop it with a signal; its exit status in $rc.
+stop_reader() {
+	kill -"${1:-INT}" "$WPID"
+	reap_reader
+}
+
+# Give it SECONDS to end by itself (a full disk, --count); its exit
+# status in $rc.
+await_reader() {
+	wait_for "$1" bash -c "! kill -0 $WPID 2>/dev/null"
+	reap_reader
 }
 
 # "id sport" pairs of conntrack -L -o id for our udp flows, sorted
@@ -46,8 +58,7 @@ ct_id_ports() {
 	store_ns_add w1
 	ino=$(stat -L -c %i /run/netns/w1)
 	start_reader "$W/ev.json" "$W/ev.err" ctdiag watch -o json -p udp --dport 9999
-	run ip netns exec w1 ctgen udp -n 30 -s 30000
-	assert_success
+	store_ctgen w1 -n 30 -s 30000
 	want=$(ct_id_ports)
 	[ "$(wc -l <<<"$want")" -eq 30 ]
 	ip netns exec w1 conntrack -F
@@ -72,8 +83,7 @@ ct_id_ports() {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
 	start_reader "$W/ev.txt" "$W/ev.err" ctdiag watch -e alloc
-	run ip netns exec w1 ctgen udp -n 5 -s 31000
-	assert_success
+	store_ctgen w1 -n 5 -s 31000
 	want=$(ct_id_ports)
 	sleep 0.3
 	stop_reader TERM
@@ -115,8 +125,7 @@ ct_id_ports() {
 	store_ns_add w1
 	before=$(ctdiag stats -o json | jq .module.ring.filtered)
 	start_reader "$W/ev.json" "$W/ev.err" ctdiag watch -o json -p tcp
-	run ip netns exec w1 ctgen udp -n 20 -s 32000
-	assert_success
+	store_ctgen w1 -n 20 -s 32000
 	run ip netns exec w1 ctgen tcp -n 3 -s 33000 -d 8888
 	assert_success
 	sleep 0.3
@@ -137,8 +146,7 @@ ct_id_ports() {
 	# stop the reader while a burst fills the ring
 	kill -STOP "$WPID"
 	lost0=$(ctdiag stats -o json | jq '[.module.ring.cpu[].lost] | add')
-	run ip netns exec w1 ctgen udp -n 400 -s 20000
-	assert_success
+	store_ctgen w1 -n 400 -s 20000
 	lost1=$(ctdiag stats -o json | jq '[.module.ring.cpu[].lost] | add')
 	kill -CONT "$WPID"
 	sleep 1
@@ -162,8 +170,7 @@ ct_id_ports() {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
 	start_reader /dev/null "$W/rec.err" ctdiag record -w "$W/r.rec" -p udp --dport 9999
-	run ip netns exec w1 ctgen udp -n 40 -s 34000
-	assert_success
+	store_ctgen w1 -n 40 -s 34000
 	want=$(ct_id_ports)
 	ip netns exec w1 conntrack -F
 	sleep 0.5
@@ -198,10 +205,7 @@ ct_id_ports() {
 		sleep 0.5
 	done
 	# the writer flushes every second, then meets ENOSPC and stops itself
-	rc=0
-	wait_for 10 bash -c "! kill -0 $WPID 2>/dev/null"
-	wait "$WPID" || rc=$?
-	WPID=
+	await_reader 10
 	[ "$rc" -eq 1 ]
 	run cat "$W/rec.err"
 	assert_line --index 0 --regexp "^ctdiag: error: writing $W/tiny/r.rec failed: No space left on device; the file is readable up to its last complete record \\([0-9]+ bytes\\)$"
@@ -242,12 +246,8 @@ ct_id_ports() {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
 	start_reader "$W/c.txt" "$W/c.err" ctdiag watch -c 3 -e alloc
-	run ip netns exec w1 ctgen udp -n 10 -s 36000
-	assert_success
-	rc=0
-	wait_for 5 bash -c "! kill -0 $WPID 2>/dev/null"
-	wait "$WPID" || rc=$?
-	WPID=
+	store_ctgen w1 -n 10 -s 36000
+	await_reader 5
 	[ "$rc" -eq 0 ]
 	[ "$(wc -l <"$W/c.txt")" -eq 3 ]
 	run --separate-stderr ctdiag watch --duration 1.5 --summary 0.5 -q
@@ -259,8 +259,7 @@ ct_id_ports() {
 @test "stats with the module: counters match the device, json and prometheus agree" {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
-	run ip netns exec w1 ctgen udp -n 10 -s 37000
-	assert_success
+	store_ctgen w1 -n 10 -s 37000
 	counters_load
 	run --separate-stderr ctdiag stats -o json
 	assert_success
@@ -288,8 +287,7 @@ ct_id_ports() {
 	ctdiag_load idle_timeout=0
 	store_ns_add w1
 	ino=$(stat -L -c %i /run/netns/w1)
-	run ip netns exec w1 ctgen udp -n 10 -s 38000
-	assert_success
+	store_ctgen w1 -n 10 -s 38000
 	run --separate-stderr ctdiag record -w "$W/s.rec" --snapshot --duration 0.5
 	assert_success
 	run recchunks "$W/s.rec"

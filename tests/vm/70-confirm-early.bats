@@ -15,8 +15,7 @@ ce_ns() {
 }
 
 ce_setup_ns() {
-	ip netns del $NS 2>/dev/null || true
-	ip netns add $NS
+	netns_new $NS
 	ce_ns ip link set lo up
 	# conntrack on (ct state rule) and the user's queue rule at filter
 	# priority 0 in POSTROUTING: short datagram -> queue 0, long -> 1.
@@ -48,17 +47,6 @@ ce_stat() {
 	ce_ns conntrack -S | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
 }
 
-# Wait until FILE has a "ready" line.
-ce_wait_ready() {
-	local i
-	for i in $(seq 100); do
-		grep -q '^ready$' "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "# $1 never became ready" >&2
-	return 1
-}
-
 # One run of the workload: PAIRS same-tuple UDP pairs from source ports
 # SPORT.., held in two queues and released together, plus TCPN TCP
 # connections.  Leaves key=value results in $BATS_TEST_TMPDIR/res.
@@ -76,9 +64,9 @@ ce_workload() {
 	ip netns exec $NS ce_nfq -n "$PAIRS" -t 5000 >"$d/nfq" 3>&- &
 	nfq=$!
 	BG+=($!)
-	ce_wait_ready "$d/urecv"
-	ce_wait_ready "$d/tserve"
-	ce_wait_ready "$d/nfq"
+	wait_ready "$d/urecv"
+	wait_ready "$d/tserve"
+	wait_ready "$d/nfq"
 	# The module's records of what happened (raw reader, kring's evdump).
 	evdump -r "$d/evready" -x "$d/evstop" \
 		-f events=CLASH,NFQ_UPDATE,CONFIRM_EARLY,CONFIRM_DROP \
@@ -120,15 +108,8 @@ res() {
 	awk -F= -v k="$1" '$1 == k { print $2 }' "$BATS_TEST_TMPDIR/res"
 }
 
-# Background tools of this test, stopped at teardown if still running.
-BG=()
-
 teardown() {
-	local p
-	for p in "${BG[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait
+	bg_stop
 	ip netns del $NS 2>/dev/null || true
 	vm_teardown
 }

@@ -7,38 +7,17 @@ load helper
 
 T=${BATS_TEST_TMPDIR:-/tmp}
 
-# Background tools of this test, stopped at teardown if still running.
-BG=()
-
 teardown() {
-	local p
-	for p in "${BG[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait
+	bg_stop
 	ip netns del cea 2>/dev/null || true
 	ip netns del ceb 2>/dev/null || true
 	vm_teardown
-}
-
-counter() {
-	ce_counters | awk -v k="$1" '$1 == k { print $2 }'
 }
 
 # Sum one conntrack -S field over CPUs in netns $1.
 ct_stat_in() {
 	ip netns exec "$1" conntrack -S | tr ' \t' '\n\n' |
 		awk -F= -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'
-}
-
-wait_ready() {
-	local i
-	for i in $(seq 100); do
-		grep -q '^ready$' "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "# $1 never became ready" >&2
-	return 1
 }
 
 @test "confirm_early: bad confirm_early_prio or protocol -> load fails with the reason in the kernel log" {
@@ -67,15 +46,8 @@ wait_ready() {
 # queues UDP in its INPUT chain (filter priority 0) to two queues and
 # receives.  Only ceb tracks connections.
 input_setup() {
-	ip netns del cea 2>/dev/null || true
-	ip netns del ceb 2>/dev/null || true
-	ip netns add cea
-	ip netns add ceb
-	ip -n cea link add ve0 type veth peer name ve1 netns ceb
-	ip -n cea addr add 10.99.0.1/24 dev ve0
-	ip -n ceb addr add 10.99.0.2/24 dev ve1
-	ip -n cea link set ve0 up
-	ip -n ceb link set ve1 up
+	netns_new cea ceb
+	veth_link cea ve0 10.99.0.1/24 ceb ve1 10.99.0.2/24
 	ip -n cea link set lo up
 	ip -n ceb link set lo up
 	{
@@ -186,8 +158,7 @@ res() {
 # and UDP to 9999 queued (queue-bypass, no program bound: the packets go
 # on) by a chain at priority $1.
 nat_setup() {
-	ip netns del cea 2>/dev/null || true
-	ip netns add cea
+	netns_new cea
 	ip -n cea link set lo up
 	modprobe nfnetlink_queue
 	modprobe nft_queue
@@ -217,13 +188,13 @@ snat_entries() {
 	run ip netns exec cea ce_udpsend send -p 9999 -s 20000 -n 5
 	assert_output "sent=10 failed=0"
 	[ "$(snat_entries)" -eq 5 ]
-	[ "$(counter confirm_early_skip_nat)" -eq 5 ]
-	[ "$(counter confirm_early)" -eq 0 ]
+	[ "$(ce_counter confirm_early_skip_nat)" -eq 5 ]
+	[ "$(ce_counter confirm_early)" -eq 0 ]
 
 	nat_setup 110
 	run ip netns exec cea ce_udpsend send -p 9999 -s 30000 -n 5
 	assert_output "sent=10 failed=0"
 	[ "$(snat_entries)" -eq 5 ]
-	[ "$(counter confirm_early)" -eq 5 ]
-	[ "$(counter confirm_early_skip_nat)" -eq 5 ]
+	[ "$(ce_counter confirm_early)" -eq 5 ]
+	[ "$(ce_counter confirm_early_skip_nat)" -eq 5 ]
 }

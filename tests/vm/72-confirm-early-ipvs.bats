@@ -22,10 +22,6 @@ teardown() {
 	vm_teardown
 }
 
-counter() {
-	ce_counters | awk -v k="$1" '$1 == k { print $2 }'
-}
-
 # client ivc 10.0.1.2 -- 10.0.1.1 director ivd 10.0.2.1 -- 10.0.2.2 real server ivr
 # QUEUE=1: the director also queues the requests in INPUT (queue-bypass,
 # no program bound: they go on at once).
@@ -36,16 +32,8 @@ ipvs_setup() {
 		ip netns add $n
 		ip -n $n link set lo up
 	done
-	ip -n ivc link add ve0 type veth peer name ve1 netns ivd
-	ip -n ivd link add ve2 type veth peer name ve3 netns ivr
-	ip -n ivc addr add 10.0.1.2/24 dev ve0
-	ip -n ivd addr add 10.0.1.1/24 dev ve1
-	ip -n ivd addr add 10.0.2.1/24 dev ve2
-	ip -n ivr addr add 10.0.2.2/24 dev ve3
-	ip -n ivc link set ve0 up
-	ip -n ivd link set ve1 up
-	ip -n ivd link set ve2 up
-	ip -n ivr link set ve3 up
+	veth_link ivc ve0 10.0.1.2/24 ivd ve1 10.0.1.1/24
+	veth_link ivd ve2 10.0.2.1/24 ivr ve3 10.0.2.2/24
 	ip -n ivr route add default via 10.0.2.1
 	ip netns exec ivd sysctl -qw net.ipv4.ip_forward=1
 	modprobe ip_vs
@@ -101,7 +89,7 @@ ipvs_run() {
 	ipvs_setup
 	run ipvs_run 21000
 	assert_output "$(printf 'replies=%s\nentries=%s\nreal=%s' $FLOWS $FLOWS $FLOWS)"
-	[ "$(counter confirm_early)" -eq 0 ]
+	[ "$(ce_counter confirm_early)" -eq 0 ]
 }
 
 @test "confirm_early=udp, IPVS service whose requests a rule in INPUT queues: left alone (skip_nat), replies as without ctdiag" {
@@ -113,6 +101,6 @@ ipvs_run() {
 	QUEUE=1 ipvs_setup
 	run ipvs_run 23000
 	assert_output "$(printf 'replies=%s\nentries=%s\nreal=%s' $FLOWS $FLOWS $FLOWS)"
-	[ "$(counter confirm_early)" -eq 0 ]
-	[ "$(counter confirm_early_skip_nat)" -eq $FLOWS ]
+	[ "$(ce_counter confirm_early)" -eq 0 ]
+	[ "$(ce_counter confirm_early_skip_nat)" -eq $FLOWS ]
 }

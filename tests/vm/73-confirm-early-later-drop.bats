@@ -15,23 +15,12 @@ teardown() {
 	vm_teardown
 }
 
-counter() {
-	ce_counters | awk -v k="$1" '$1 == k { print $2 }'
-}
-
 # lda 10.98.0.1 sends over a veth to ldb 10.98.0.2, which tracks
 # connections, drops UDP to 9999 in INPUT and queues UDP to 9998
 # (queue-bypass: with no program bound the packets go on).
 drop_setup() {
-	ip netns del lda 2>/dev/null || true
-	ip netns del ldb 2>/dev/null || true
-	ip netns add lda
-	ip netns add ldb
-	ip -n lda link add ve0 type veth peer name ve1 netns ldb
-	ip -n lda addr add 10.98.0.1/24 dev ve0
-	ip -n ldb addr add 10.98.0.2/24 dev ve1
-	ip -n lda link set ve0 up
-	ip -n ldb link set ve1 up
+	netns_new lda ldb
+	veth_link lda ve0 10.98.0.1/24 ldb ve1 10.98.0.2/24
 	modprobe nfnetlink_queue
 	modprobe nft_queue
 	ip netns exec ldb nft -f - <<-'EOF2'
@@ -69,7 +58,7 @@ probe() {	# DPORT FIRST-SPORT: $PROBES probes, a port each
 	assert_output "sent=$PROBES ok=$PROBES failed=0"
 	echo "# with confirm_early=udp: $(entries 9999) entries for dport 9999" >&3
 	[ "$(entries 9999)" -eq 0 ]
-	[ "$(counter confirm_early)" -eq 0 ]
+	[ "$(ce_counter confirm_early)" -eq 0 ]
 }
 
 @test "confirm_early=udp: the same probes queued instead (queue-bypass) are confirmed early, one entry each" {
@@ -79,6 +68,6 @@ probe() {	# DPORT FIRST-SPORT: $PROBES probes, a port each
 	run ip netns exec lda ctsend udp-range "10.98.0.1:30000-$((30000 + n - 1))" 10.98.0.2:9998
 	assert_output "sent=$n ok=$n failed=0"
 	[ "$(entries 9998)" -eq $n ]
-	[ "$(counter confirm_early)" -eq $n ]
-	[ "$(counter confirm_early_skip_nat)" -eq 0 ]
+	[ "$(ce_counter confirm_early)" -eq $n ]
+	[ "$(ce_counter confirm_early_skip_nat)" -eq 0 ]
 }

@@ -11,7 +11,7 @@
 # /ctdiag/tests/vm/80-legacy.bats -f cycles" runs the 100 of issue 17.
 # vm: timeout=1800
 load helper
-load 20-store-helper
+load store_helper
 
 W=$BATS_TEST_TMPDIR
 LEGACY_KO=/ctdiag/tests/vm/legacymod/legacymod.ko

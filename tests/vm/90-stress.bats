@@ -11,7 +11,7 @@
 # fail_alloc_every.  Every cycle: counters that add up, the ctdiag_ext cache
 # gone after rmmod; a clean kernel log.
 load helper
-load 20-store-helper
+load store_helper
 
 # Cycles per intercept mode (100 take ~1 s each under TCG on an idle host).
 # The kernel passes unknown name=value boot parameters to init as

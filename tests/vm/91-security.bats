@@ -5,7 +5,7 @@
 # recording of a busy session by tests/tools/kptrscan), and module
 # parameters that are validated at load and read-only at runtime.
 load helper
-load 20-store-helper
+load store_helper
 
 T=${BATS_TEST_TMPDIR:-/tmp}
 

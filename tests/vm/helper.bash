@@ -32,6 +32,55 @@ ctdiag_load_test() {
 	modprobe nf_conntrack && insmod "$CTDIAG_KO_TEST" "$@"
 }
 
+# One module counter as tests/tools/ce_counters prints it (the
+# confirm_early tests, tests/vm/7x-*.bats).
+ce_counter() {
+	ce_counters | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+# Wait up to 10 s for a background tool to write its "ready" line to FILE.
+wait_ready() {
+	local i
+	for i in $(seq 100); do
+		grep -q '^ready$' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# $1 never became ready" >&2
+	return 1
+}
+
+# netns_new NS...: each NS made anew (one an earlier test left is deleted
+# first).
+netns_new() {
+	local ns
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null || true
+		ip netns add "$ns"
+	done
+}
+
+# veth_link NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: a veth pair between two
+# namespaces that exist, DEV1 in NS1 and DEV2 in NS2, each with its
+# address (ADDR/PREFIX) and up.
+veth_link() {
+	ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+# Background tools a test started ("BG+=($!)"), killed by bg_stop at its
+# teardown if still running.
+BG=()
+bg_stop() {
+	local p
+	for p in "${BG[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	wait
+}
+
 ctdiag_loaded() {
 	grep -q '^ctdiag ' /proc/modules
 }

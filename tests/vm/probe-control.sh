@@ -12,7 +12,7 @@ how=${1:-tracefs}
 cycles=${2:-300}
 T=/sys/kernel/tracing
 
-. "$(dirname "$0")/20-store-helper.bash"
+. "$(dirname "$0")/store_helper.bash"
 modprobe nf_conntrack || exit 1
 store_ns_add s1
 traffic_start s1 2000

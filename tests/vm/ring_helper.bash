@@ -1,6 +1,6 @@
-# Shared by tests/vm/3x-*.bats (event ring, /dev/ctdiag reading, clash
-# probes): a test netns, conntrack -S sums, module counters, a background
-# raw reader (tests/tools/evdump).
+# Shared by the event-ring tests (tests/vm/3x-*.bats, 27-store-races,
+# 27-trace: /dev/ctdiag reading, clash probes): a test netns, conntrack -S
+# sums, module counters, a background raw reader (tests/tools/evdump).
 NS=ctdt
 T=${BATS_TEST_TMPDIR:-/tmp}
 READER=
@@ -95,6 +95,22 @@ ns_run() {
 
 ns_inode() {
 	ip netns exec "$NS" stat -L -c %i /proc/self/ns/net
+}
+
+# ns_ct_ids ARGS...: the ids of the test netns's entries that
+# conntrack -L ARGS lists, one a line
+ns_ct_ids() {
+	ns_run conntrack -L "$@" -o id | sed -n 's/.* id=\([0-9]*\).*/\1/p'
+}
+
+# Under SNAT_RULES: a UDP datagram from 127.0.0.1:1000 to 127.0.0.1:9999
+# goes; one from 127.0.0.2:1000 is mapped onto the same reply tuple, its
+# confirm meets the first entry and drops it: sendto() fails with EPERM.
+snat_clash_udp() {
+	run ns_run ctsend udp 127.0.0.1:1000 127.0.0.1:9999
+	assert_output "send=1 ok"
+	run ns_run ctsend udp 127.0.0.2:1000 127.0.0.1:9999
+	assert_output "send=1 errno=EPERM"
 }
 
 # Sum one conntrack -S field over all CPUs of the test netns.

@@ -1,4 +1,6 @@
-# Helpers for the extension-store VM tests (tests/vm/2x-*.bats).
+# Helpers for the VM tests of the extension store (tests/vm/2x-*.bats, and
+# the later files that count or list stored entries): test netns setup,
+# module counters, conntrack and snapshot ids, polling, background traffic.
 
 # A netns with lo up and conntrack active (nft ct rules on output and
 # prerouting call nf_ct_netns_get).
@@ -16,6 +18,23 @@ store_ns_add() {
 	# tests that want timeouts set them lower again
 	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=600
+}
+
+# store_ctgen NS ARGS...: new UDP conntracks in NS by ctgen udp ARGS,
+# which must succeed (its output stays in $output)
+store_ctgen() {
+	local ns=$1
+	shift
+	run ip netns exec "$ns" ctgen udp "$@"
+	assert_success
+}
+
+# store_ctgen_flush NS ARGS...: store_ctgen NS ARGS, then NS's table
+# flushed (conntrack -F, which bypasses nf_ct_hook: under intercept=hook
+# the flushed entries' records stay behind, leaked)
+store_ctgen_flush() {
+	store_ctgen "$@"
+	ip netns exec "$1" conntrack -F
 }
 
 store_ns_del() {
