@@ -49,22 +49,20 @@ static void print_time(uint64_t ns)
 	struct tm tm;
 	int i;
 
-	if (sec != cached_sec) {
-		if (!gmtime_r(&sec, &tm)) {
-			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ns);
-			print_string(PRINT_ANY, "time", "%s", buf);
-			print_uint(PRINT_JSON, "ts_real_ns", NULL, ns);
-			return;
-		}
+	if (sec != cached_sec && gmtime_r(&sec, &tm)) {
 		cached_len = strftime(cached, sizeof(cached),
 				      "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = sec;
 	}
-	memcpy(buf, cached, cached_len);
-	buf[cached_len] = '.';
-	for (i = 6; i >= 1; i--, us /= 10)
-		buf[cached_len + i] = (char)('0' + us % 10);
-	memcpy(buf + cached_len + 7, "Z", 2);
+	if (sec != cached_sec) {	/* gmtime_r failed: the number */
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ns);
+	} else {
+		memcpy(buf, cached, cached_len);
+		buf[cached_len] = '.';
+		for (i = 6; i >= 1; i--, us /= 10)
+			buf[cached_len + i] = (char)('0' + us % 10);
+		memcpy(buf + cached_len + 7, "Z", 2);
+	}
 	print_string(PRINT_ANY, "time", "%s", buf);
 	print_uint(PRINT_JSON, "ts_real_ns", NULL, ns);
 }
