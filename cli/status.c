@@ -153,7 +153,7 @@ int do_status(int argc, char **argv)
 	struct ctdiag_counters c;
 	struct ctdiag_info info;
 	uint64_t count = 0, max = 0;
-	bool json = false;
+	bool json = false, have_feat;
 	int opt, fd, rc, ret = EXIT_OK;
 
 	optind = 1;
@@ -185,13 +185,16 @@ int do_status(int argc, char **argv)
 		print_bool(PRINT_JSON, "module_loaded", NULL, true);
 		print_string(PRINT_ANY, "module_version", "module: loaded, version %s", info.version);
 		print_uint(PRINT_ANY, "module_abi", " (ABI %llu)\n", info.abi_version);
+		have_feat = features_read(fd, &feat) == 0;
 		open_json_object("params");
 		print_string(PRINT_ANY, "intercept", "params: intercept=%s", intercept_name(info.intercept));
+		if (have_feat)
+			print_string(PRINT_ANY, "track", " track=%s", feature_track(&feat));
 		print_uint(PRINT_ANY, "idle_timeout", " idle_timeout=%llu", info.idle_timeout);
 		print_uint(PRINT_ANY, "ring_kb", " ring_kb=%llu", info.ring_kb);
 		print_uint(PRINT_ANY, "confirm_early_mask", " confirm_early_mask=0x%llx\n", info.confirm_early);
 		close_json_object();
-		if (features_read(fd, &feat) == 0)
+		if (have_feat)
 			features_print(&feat);
 		if (ctdiag_dev_counters(fd, &c) == 0) {
 			print_counters(&c);

@@ -27,6 +27,7 @@ extern int ctdiag_intercept;		/* enum ctdiag_intercept */
 extern unsigned int ctdiag_idle_timeout;	/* seconds, 0 = off */
 extern unsigned int ctdiag_ring_kb;		/* per CPU, 0 = ring off */
 extern unsigned int ctdiag_confirm_early_mask;	/* enum ctdiag_confirm_early */
+extern bool ctdiag_track_all;		/* track=all: packet hooks make records */
 extern u64 ctdiag_load_real_ns;
 
 /* Set first thing at unload: every handler becomes a no-op. */

@@ -29,6 +29,7 @@ int ctdiag_intercept = CTDIAG_INTERCEPT_BOTH;
 unsigned int ctdiag_idle_timeout;
 unsigned int ctdiag_ring_kb;
 unsigned int ctdiag_confirm_early_mask;
+bool ctdiag_track_all = true;
 
 static char *intercept = "both";
 module_param(intercept, charp, 0444);
@@ -43,6 +44,11 @@ MODULE_PARM_DESC(idle_timeout,
 static int ring_kb = 256;
 module_param(ring_kb, int, 0444);
 MODULE_PARM_DESC(ring_kb, "Event ring size per CPU in KiB (0 = ring off, default 256)");
+
+static char *track = "all";
+module_param(track, charp, 0444);
+MODULE_PARM_DESC(track,
+	"Which conntracks get a record: all (default: every one that crosses the packet hooks) or api (only those an API user attaches data to; no packet hooks)");
 
 static char *confirm_early = "";
 module_param(confirm_early, charp, 0444);
@@ -81,6 +87,14 @@ static int validate_params(void)
 	} else {
 		pr_err("invalid intercept=%s: use hook, destroy or both\n",
 		       intercept);
+		return -EINVAL;
+	}
+	if (!strcmp(track, "all")) {
+		ctdiag_track_all = true;
+	} else if (!strcmp(track, "api")) {
+		ctdiag_track_all = false;
+	} else {
+		pr_err("invalid track=%s: use all or api\n", track);
 		return -EINVAL;
 	}
 	if (idle_timeout < 0) {
@@ -249,9 +263,14 @@ static int __init ctdiag_init(void)
 		pr_err("expiry init failed, returned %d\n", ret);
 		goto out_expiry;
 	}
-	/* Without packet hooks the store holds API records only. */
-	CTDIAG_FEATURE_TRY(CTDIAG_FEAT_PKT_HOOKS, ctdiag_hooks_init(),
-			   "register_pernet_subsys(packet hooks)");
+	/*
+	 * Without packet hooks the store holds API records only: by choice
+	 * with track=api (the feature stays off, and a packet costs nothing
+	 * here), or because their registration failed.
+	 */
+	if (ctdiag_track_all)
+		CTDIAG_FEATURE_TRY(CTDIAG_FEAT_PKT_HOOKS, ctdiag_hooks_init(),
+				   "register_pernet_subsys(packet hooks)");
 	ret = ctdiag_confirm_early_init();
 	if (ret) {
 		pr_err("confirm_early init failed, returned %d\n", ret);
@@ -262,8 +281,8 @@ static int __init ctdiag_init(void)
 		pr_err("device init failed, returned %d\n", ret);
 		goto out_confirm_early;
 	}
-	pr_info("loaded: intercept=%s idle_timeout=%u ring_kb=%u confirm_early=%s\n",
-		intercept, ctdiag_idle_timeout, ctdiag_ring_kb,
+	pr_info("loaded: intercept=%s track=%s idle_timeout=%u ring_kb=%u confirm_early=%s\n",
+		intercept, track, ctdiag_idle_timeout, ctdiag_ring_kb,
 		*confirm_early ? confirm_early : "off");
 	return 0;
 

@@ -61,6 +61,11 @@ bool feature_unavailable(const struct ctdiag_features *f, unsigned int feature)
 	return feature < CTDIAG_FEAT_COUNT && f->state[feature] < 0;
 }
 
+const char *feature_track(const struct ctdiag_features *f)
+{
+	return f->state[CTDIAG_FEAT_PKT_HOOKS] == CTDIAG_FS_OFF ? "api" : "all";
+}
+
 void features_print(const struct ctdiag_features *f)
 {
 	unsigned int i;
@@ -103,6 +108,14 @@ int features_warn(const char *cmd, int fd, const unsigned int *features)
 	if (features_read(fd, &f))
 		return 0;
 	for (; *features < CTDIAG_FEAT_COUNT; features++) {
+		/* off by choice, not broken: say what the choice costs */
+		if (*features == CTDIAG_FEAT_PKT_HOOKS &&
+		    f.state[*features] == CTDIAG_FS_OFF) {
+			fprintf(stderr, "ctdiag%s%s: note: the module was loaded with track=api: %s\n",
+				cmd ? " " : "", cmd ? cmd : "", losts[*features]);
+			n++;
+			continue;
+		}
 		if (!feature_unavailable(&f, *features))
 			continue;
 		fprintf(stderr, "ctdiag%s%s: note: feature %s is unavailable (%s: %s): %s\n",

@@ -23,6 +23,9 @@ const char *feature_target(unsigned int feature);
 const char *feature_lost(unsigned int feature);
 /* "on", "off", "waiting", "unavailable" */
 const char *feature_state_word(int state);
+/* The module's track= parameter, as its packet hooks' state tells it:
+ * "api" (hooks off, not asked for) or "all" (asked for, maybe failed). */
+const char *feature_track(const struct ctdiag_features *f);
 bool feature_unavailable(const struct ctdiag_features *f, unsigned int feature);
 
 /* "features:" line plus one line per unavailable feature (plain), or a
@@ -30,8 +33,8 @@ bool feature_unavailable(const struct ctdiag_features *f, unsigned int feature);
 void features_print(const struct ctdiag_features *f);
 
 /* Print a note on stderr for each of FEATURES (terminated by
- * CTDIAG_FEAT_COUNT) that is unavailable: "ctdiag[ CMD]: note: ...".
- * Returns how many were. */
+ * CTDIAG_FEAT_COUNT) that is unavailable, or is the packet hooks turned
+ * off by track=api: "ctdiag[ CMD]: note: ...".  Returns how many were. */
 int features_warn(const char *cmd, int fd, const unsigned int *features);
 
 #endif

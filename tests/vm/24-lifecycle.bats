@@ -84,6 +84,10 @@ teardown() {
 	assert_failure
 	run dmesg
 	assert_output --partial "ctdiag: invalid idle_timeout=-5: seconds >= 0 (0 = off)"
+	run insmod "$CTDIAG_KO" track=some
+	assert_failure
+	run dmesg
+	assert_output --partial "ctdiag: invalid track=some: use all or api"
 	# the fault knobs exist in the test build only: the module users
 	# load ignores them as unknown (and so injects nothing)
 	run insmod "$CTDIAG_KO" fail_alloc_every=1
