@@ -71,7 +71,7 @@ ext_cache_gone() {
 	modprobe nf_conntrack
 	dmesg -c >/dev/null
 	traffic_start s1 2000
-	local m i t0 t1 allocs=0 live_at_unload=0 n=0
+	local m i t0 t1 track allocs=0 live_at_unload=0 n=0
 	for m in hook destroy both; do
 		t0=$(ms_now)
 		for ((i = 0; i < CYCLES; i++)); do
@@ -81,7 +81,10 @@ ext_cache_gone() {
 			# multi-threaded TCG crashes the guest here with or
 			# without ctdiag, tests/vm/probe-control.sh.)
 			pause_traffic
-			insmod "$CTDIAG_KO" intercept=$m idle_timeout=$((i % 2)) $PARAMS
+			# every fourth cycle without packet hooks (track=api)
+			track=all
+			((i % 4 == 3)) && track=api
+			insmod "$CTDIAG_KO" intercept=$m track=$track idle_timeout=$((i % 2)) $PARAMS
 			resume_traffic
 			ctdiag watch -o json >/dev/null 2>&1 &
 			reader_pid=$!
