@@ -266,6 +266,8 @@ int ctdiag_intercept_init(void);
 void ctdiag_intercept_exit(void);
 /* Another module replaced nf_ct_hook after us: we pinned ourselves. */
 bool ctdiag_intercept_unload_refused(void);
+/* intercept.c: its ftrace_ops on nf_ct_destroy is registered (legacy.c). */
+bool ctdiag_intercept_destroy_ops(void);
 const struct nf_ct_hook *ctdiag_intercept_below(const struct nf_ct_hook *h);
 bool ctdiag_intercept_hook_destroying(const struct nf_conn *ct);
 
@@ -275,6 +277,9 @@ void ctdiag_legacy_exit(void);
 void ctdiag_legacy_fill(struct ctdiag_legacy *l);
 int ctdiag_legacy_set_repair(bool on);
 bool ctdiag_legacy_reentry(const struct nf_conn *ct);
+/* Detection, from intercept.c's nf_ct_destroy callback (preemption off). */
+void ctdiag_legacy_destroy_entry(const struct nf_conn *ct,
+				 unsigned long parent_ip);
 
 /* expiry.c */
 int ctdiag_expiry_init(void);

@@ -141,11 +141,16 @@ static void notrace ctdiag_destroy_ftrace(unsigned long ip,
 	u64 t0;
 	bool had;
 
-	/* A repaired destroy's nested entry (kprobe/legacy.c): the
-	 * redirected first entry counted it, freed the record, wrote it. */
-	if (!ct || nf_ct_is_template(ct) || ctdiag_legacy_reentry(ct))
+	if (!ct || nf_ct_is_template(ct))
 		return;
 	preempt_disable_notrace();
+	/* legacy.c's detection rides on this callback (it sees nested
+	 * entries too, so first) */
+	ctdiag_legacy_destroy_entry(ct, parent_ip);
+	/* A repaired destroy's nested entry (kprobe/legacy.c): the
+	 * redirected first entry counted it, freed the record, wrote it. */
+	if (ctdiag_legacy_reentry(ct))
+		goto out;
 	if (ctdiag_test_miss_destroy()) {
 		ctdiag_destroy_missed(CTDIAG_PROBE_DESTROY);
 		goto out;
@@ -338,6 +343,13 @@ void ctdiag_intercept_exit(void)
 				     1, 0);
 		probe_registered = false;
 	}
+}
+
+/* legacy.c: is our ftrace_ops on nf_ct_destroy registered?  (From init
+ * to exit; legacy.c's detection then rides on its callback.) */
+bool ctdiag_intercept_destroy_ops(void)
+{
+	return probe_registered;
 }
 
 /* legacy.c: the ops below ours when H is our copy, else NULL. */

@@ -7,8 +7,9 @@
  * that still go through nf_conntrack_put() (kprobe/README.md, "Legacy
  * modules and nf_ct_hook").
  *
- * Detection (always on; feature legacy-detect): an ftrace_ops on
- * nf_ct_destroy looks at nf_ct_hook at every call.  When its ->destroy, or
+ * Detection (always on; feature legacy-detect): a callback at
+ * nf_ct_destroy -- intercept.c's ftrace_ops when it has one, else an
+ * ftrace_ops of its own -- looks at nf_ct_hook at every call.  When its ->destroy, or
  * the one below ctdiag's own copy, is neither nf_ct_destroy nor ctdiag's
  * wrapper, that function is "foreign": it gets a slot (module and symbol
  * names from kallsyms, since/until times).  Each non-template destroy is
@@ -278,14 +279,13 @@ static void legacy_tramp(struct nf_conntrack *nfct, unsigned long i);
 
 /* Detection, for a ct whose nf_ct_hook has a foreign function (V). */
 static __always_inline void legacy_detect(const struct nf_conn *ct,
-					  struct pt_regs *regs,
+					  bool redirected,
 					  unsigned long parent_ip,
 					  struct legacy_view *v)
 {
 	/* The repair callback may have run first on this entry and
 	 * claimed ct: its redirect marks the call as a bypass. */
-	if (instruction_pointer(regs) != (unsigned long)legacy_tramp &&
-	    legacy_via_hook(ct, parent_ip, v)) {
+	if (!redirected && legacy_via_hook(ct, parent_ip, v)) {
 		this_cpu_inc(legacy_pcpu.via_hook[v->slot]);
 	} else {
 		this_cpu_inc(legacy_pcpu.bypassed[v->slot]);
@@ -372,7 +372,9 @@ static __always_inline void legacy_callback(unsigned long parent_ip,
 			if (repair)
 				legacy_repair(ct, regs, parent_ip, v);
 			else
-				legacy_detect(ct, regs, parent_ip, v);
+				legacy_detect(ct, instruction_pointer(regs) ==
+					      (unsigned long)legacy_tramp,
+					      parent_ip, v);
 		}
 		if (repair)
 			COST_END(repair);
@@ -380,6 +382,38 @@ static __always_inline void legacy_callback(unsigned long parent_ip,
 			COST_END(detect);
 	}
 	preempt_enable_notrace();
+}
+
+/*
+ * Detection riding on intercept.c's ftrace_ops at nf_ct_destroy (modes
+ * destroy and both), called first in its callback with preemption off.
+ * One callback on the function instead of two lets ftrace call it
+ * directly instead of walking its list of ops and testing each one's
+ * filter hash, and skip saving all registers: about 400 guest
+ * instructions less per destroy under icount.  Without the saved
+ * registers, whether the repair callback (its own ops; when registered
+ * it runs before ours) redirected this entry is read from repairing[]:
+ * claimed, and the chain not yet running, is the redirected first entry.
+ */
+static bool detect_shared;
+
+void notrace ctdiag_legacy_destroy_entry(const struct nf_conn *ct,
+					 unsigned long parent_ip)
+{
+	struct legacy_view *v;
+
+	if (!READ_ONCE(detect_shared) || ctdiag_is_stopping())
+		return;
+	{
+		COST_START();
+
+		v = legacy_view_get();
+		if (v->slot >= 0)
+			legacy_detect(ct, repair_in_progress(ct) &&
+				      !ctdiag_legacy_reentry(ct),
+				      parent_ip, v);
+		COST_END(detect);
+	}
 }
 
 static void notrace legacy_detect_fn(unsigned long ip, unsigned long parent_ip,
@@ -507,6 +541,13 @@ static int legacy_detect_start(void)
 	if (!ncd_size)
 		return -ENOENT;
 	ncd_start = (unsigned long)nf_conntrack_destroy;
+	if (ctdiag_intercept_destroy_ops()) {
+		ret = ftrace_set_filter_ip(&repair_ops,
+					   (unsigned long)nf_ct_destroy, 0, 0);
+		if (!ret)
+			WRITE_ONCE(detect_shared, true);
+		return ret;
+	}
 	ret = ftrace_set_filter_ip(&detect_ops, (unsigned long)nf_ct_destroy,
 				   0, 0);
 	if (ret)
@@ -560,9 +601,18 @@ void ctdiag_legacy_exit(void)
 	mutex_unlock(&repair_mutex);
 	if (!detect_on)
 		return;
-	unregister_ftrace_function(&detect_ops);
+	if (detect_shared) {
+		/* intercept.c's ops stays until ctdiag_intercept_exit(),
+		 * whose unregistration waits for its last callback; a
+		 * detection still running until then reads static state
+		 * only and writes an event into the ring, freed later. */
+		WRITE_ONCE(detect_shared, false);
+	} else {
+		unregister_ftrace_function(&detect_ops);
+		ftrace_set_filter_ip(&detect_ops, (unsigned long)nf_ct_destroy,
+				     1, 0);
+	}
 	ftrace_set_filter_ip(&repair_ops, (unsigned long)nf_ct_destroy, 1, 0);
-	ftrace_set_filter_ip(&detect_ops, (unsigned long)nf_ct_destroy, 1, 0);
 	detect_on = false;
 	/* Trampolines still inside nf_conntrack_destroy(): wait for them,
 	 * then for their last instructions (a voluntary switch of every
