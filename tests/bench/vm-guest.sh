@@ -154,12 +154,18 @@ cval() {	# key, counters output
 # (BENCH_IC_N_UDP/_TCP/_FLOOD) of new UDP connections, short TCP
 # connections, datagrams of one established flow.  One line each:
 #   BENCHIC <test> <variant> <run> conns=N secs=S written=W lost=L
-#           reader_ns=R enobufs=E
-# written/lost: the module's ring counters over the run; reader_ns: the
-# reader processes' run time (/proc/PID/schedstat) over the run; enobufs:
-# conntrack -E's "lost events" warnings.  Variants:
+#           reader_ns=R enobufs=E ends=D end_ns=F
+# written/lost: the module's ring counters over the run;
+# reader_ns: the reader processes' run time (/proc/PID/schedstat) over
+# the run; enobufs: conntrack -E's "lost events" warnings; ends, end_ns:
+# the entries the run left in both namespaces and the guest time that
+# destroying them with conntrack -F took, less the same commands' time on
+# empty tables (the end of a connection, which the rate leaves out: UDP
+# and closed TCP entries outlive a run).  Variants:
 #   none     no module
 #   ringoff  intercept=both idle_timeout=60 ring_kb=0 (as users run it)
+#   api      ringoff with track=api: records for API users only, no
+#            packet hooks (as a module that only needs the store runs it)
 #   record   ring on + ctdiag record -w /dev/null (binary)
 #   watch    ring on + ctdiag watch -o json > /dev/null
 #   ctnl     no module, conntrack -E -o id > /dev/null in each namespace
@@ -208,6 +214,7 @@ ic_load() {	# variant
 	case $1 in
 	none|ctnl) ;;
 	ringoff) insmod $KO intercept=both idle_timeout=60 ring_kb=0 ;;
+	api) insmod $KO intercept=both idle_timeout=60 ring_kb=0 track=api ;;
 	profile) insmod /ctdiag/ctdiag-test.ko intercept=both idle_timeout=60 ring_kb=0 ;;
 	record|watch) insmod $KO intercept=both idle_timeout=60 ;;
 	esac || { info error "insmod for $1 failed"; return 1; }
@@ -219,7 +226,7 @@ ic_load() {	# variant
 	fi
 }
 ic_run() {	# run variant test
-	local r=$1 v=$2 t=$3 c0 c1 k0= k1= n0 n1 e0 e1 out conns count
+	local r=$1 v=$2 t=$3 c0 c1 k0= k1= n0 n1 e0 e1 out conns count secs ends f0 f1 g1
 	flush
 	sleep 0.3	# the reader drains the flush's records
 	grep -q '^ctdiag ' /proc/modules && k0=$(counters)
@@ -237,11 +244,27 @@ ic_run() {	# run variant test
 	conns=$((c1 - c0))
 	[ $t = tcp ] && [[ $out =~ sent=([0-9]+) ]] && conns=${BASH_REMATCH[1]}
 	[[ $out =~ secs=([0-9.]+) ]] || { info error "bench_connload $t: $out"; return; }
-	echo "BENCHIC $t $v $r conns=$conns secs=${BASH_REMATCH[1]}" \
+	secs=${BASH_REMATCH[1]}
+	# The end of the run's connections, timed as well: conntrack -F in
+	# both namespaces destroys every entry (our interception runs once
+	# per entry; its records and events too when there are any).
+	ends=$(( $($A conntrack -C) + $($B conntrack -C) ))
+	f0=${EPOCHREALTIME/./}	# microseconds (the guest's date has no %N)
+	$A conntrack -F >/dev/null 2>&1
+	$B conntrack -F >/dev/null 2>&1
+	f1=${EPOCHREALTIME/./}
+	# the same two commands on empty tables: their process starts
+	$A conntrack -F >/dev/null 2>&1
+	$B conntrack -F >/dev/null 2>&1
+	g1=${EPOCHREALTIME/./}
+	echo "BENCHIC $t $v $r conns=$conns secs=$secs" \
 		"written=$(( $(cval ring_written "$k1") - $(cval ring_written "$k0") ))" \
 		"lost=$(( $(cval ring_lost "$k1") - $(cval ring_lost "$k0") ))" \
-		"reader_ns=$((n1 - n0)) enobufs=$((e1 - e0))"
+		"reader_ns=$((n1 - n0)) enobufs=$((e1 - e0))" \
+		"ends=$ends end_ns=$(( (2 * f1 - f0 - g1) * 1000 ))"
 	if [ "$v" = profile ] && [ $r = 1 ]; then
+		# the probes over the run and its end
+		k1=$(counters)
 		for i in 0 1 2 3 4 5; do
 			h=$(( $(cval probe_hits_$i "$k1") - $(cval probe_hits_$i "$k0") ))
 			ns=$(( $(cval probe_ns_$i "$k1") - $(cval probe_ns_$i "$k0") ))
@@ -265,7 +288,7 @@ if [ "${BENCH_MODE:-wall}" = icount ]; then
 	IC_N_TCP=${BENCH_IC_N_TCP:-3000}
 	IC_N_FLOOD=${BENCH_IC_N_FLOOD:-14000}
 	info mode "icount $(uname -r) $(nproc) vCPU, udp $IC_N_UDP tcp $IC_N_TCP flood $IC_N_FLOOD per run, 1 warm-up + ${BENCH_IC_RUNS:-3} runs"
-	for v in ${BENCH_IC_VARIANTS:-none ringoff record watch ctnl profile}; do
+	for v in ${BENCH_IC_VARIANTS:-none ringoff api record watch ctnl profile}; do
 		ic_load $v || continue
 		runs=${BENCH_IC_RUNS:-3}
 		[ $v = profile ] && runs=1
