@@ -247,6 +247,7 @@ void ctdiag_store_netns_exit_batch(struct list_head *nets);
 /* Expiry walk support: visit every bucket in batches.  cb runs under
  * rcu_read_lock for each record and must not sleep. */
 unsigned int ctdiag_store_nbuckets(void);
+long ctdiag_store_live(void);		/* records in the table */
 void ctdiag_store_walk_bucket(unsigned int b,
 			      void (*cb)(struct ctdiag_ext *rec, void *arg),
 			      void *arg);

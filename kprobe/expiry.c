@@ -29,7 +29,8 @@
  * next packet then allocates again.  The callback that misses cannot
  * queue work (it may run with any lock held), so an irq_work does.
  *
- * The table is walked in batches of buckets under rcu_read_lock only;
+ * The table is walked in batches of buckets under rcu_read_lock only
+ * (not at all while it is empty);
  * candidates are freed one by one under their bucket lock after a
  * re-check, with cond_resched() between batches: fine with a million
  * records.
@@ -168,6 +169,10 @@ static void exp_run(struct work_struct *work)
 		bt.deadline = orphan_deadline;
 	else
 		bt.deadline = idle_deadline;
+	/* An empty store (track=api without API users, an idle host) has
+	 * nothing to expire: no walk of its 64 Ki buckets. */
+	if (!ctdiag_store_live())
+		b = nb;
 	while ((idle || sweep) && b < nb && !ctdiag_is_stopping()) {
 		bt.n = 0;
 		for (k = 0; k < EXP_BUCKETS && b < nb &&

@@ -89,6 +89,11 @@ unsigned int ctdiag_store_nbuckets(void)
 	return STORE_BUCKETS;
 }
 
+long ctdiag_store_live(void)
+{
+	return atomic_long_read(&live);
+}
+
 static struct ctdiag_ext *ctdiag_ext_lookup(const struct nf_conn *ct)
 {
 	struct ctdiag_ext *rec;
