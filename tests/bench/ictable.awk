@@ -136,7 +136,7 @@ END {
 				endjs = ne ? sprintf("%.1f", med(ed, ne)) : "null"
 				nw = 0
 				for (r = 1; r <= maxr; r++)
-					if ((k, r) in whole && (b, r) in whole) wq[++nw] = whole[k, r] / whole[b, r]
+					if (t != "flood" && (k, r) in whole && (b, r) in whole) wq[++nw] = whole[k, r] / whole[b, r]
 				wjs = nw ? sprintf("%.4f", med(wq, nw)) : "null"
 				wt = ""
 				if (nw && v != "none") {
