@@ -97,13 +97,13 @@ teardown() {
 	run --separate-stderr ctdiag status
 	assert_success
 	assert_line --regexp '^module: loaded, version .* \(ABI 1\)$'
-	assert_line --regexp '^params: intercept=hook idle_timeout=7 ring_kb=[0-9]+ '
+	assert_line --regexp '^params: intercept=hook track=all idle_timeout=7 ring_kb=[0-9]+ '
 	assert_line --regexp '^records: live=10 allocated=10 freed=0 alloc_failed=0$'
 	assert_line --regexp '^destroys seen: hook=0 probe=0$'
 	assert_line --regexp '^ring: written=[0-9]+ lost=[0-9]+ filtered=[0-9]+$'
 	run ctdiag status -o json
 	assert_success
-	run jq -e '.module_loaded and .module_abi == 1 and .params.intercept == "hook" and .params.idle_timeout == 7 and .records.live == 10 and .freed.hook == 0' <<<"$output"
+	run jq -e '.module_loaded and .module_abi == 1 and .params.intercept == "hook" and .params.track == "all" and .params.idle_timeout == 7 and .records.live == 10 and .freed.hook == 0' <<<"$output"
 	assert_success
 }
 
