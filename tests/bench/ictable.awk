@@ -16,6 +16,10 @@ function med(a, n,    i, j, t) {
 }
 function kv(s,   i) { i = index(s, "="); return substr(s, i + 1) + 0 }
 function fmtr(x) { return sprintf("%.3f", x) }
+# ">= 0.97 met" or ">= 0.97 MISSED by 0.012"
+function verdict(x, want) {
+	return sprintf(">= %.2f %s", want, x >= want ? "met" : sprintf("MISSED by %.3f", want - x))
+}
 $2 == "BENCHIC" && $6 > 0 {
 	k = $1 SUBSEP $3 SUBSEP $4; r = $5
 	rate[k, r] = kv($6) / kv($7)
@@ -42,7 +46,7 @@ END {
 	tname["tcp"] = "short TCP connections (connect + RST)"
 	tname["flood"] = "datagrams of one established UDP flow"
 	unit["udp"] = "conn"; unit["tcp"] = "conn"; unit["flood"] = "pkt"
-	split("none ringoff api record watch ctnl", vars, " ")
+	nv = split("none ringoff api record watch ctnl", vars, " ")
 	vname["none"] = "no module"
 	vname["ringoff"] = "intercept=both, expiry, ring off"
 	vname["api"] = "ring off, track=api (API records only)"
@@ -66,7 +70,7 @@ END {
 			delete xcr
 			printf "%s\n", tname[t]
 			printf "  %-38s %10s  %-19s %6s %9s  %s\n", "", "rate", "ratio: run1  run2  run3", "spread", "+instr", "target"
-			for (vi = 1; vi <= 6; vi++) {
+			for (vi = 1; vi <= nv; vi++) {
 				v = vars[vi]; k = K SUBSEP t SUBSEP v
 				if (!nrun[k]) continue
 				n = 0; lo = 1e9; hi = -1; rs = ""; rlist = ""
@@ -94,7 +98,7 @@ END {
 				tg = ""
 				if (v in tgt) {
 					want = ((v == "ringoff" || v == "api") && t == "flood") ? 0.99 : tgt[v]
-					tg = sprintf(">= %.2f %s", want, mean >= want ? "met" : sprintf("MISSED by %.3f", want - mean))
+					tg = verdict(mean, want)
 					if (v != "ringoff" && v != "api" && xc != "")
 						tg = tg (xi < xc ? ", cheaper than conntrack -E" : ", NOT cheaper than conntrack -E")
 				}
@@ -131,18 +135,17 @@ END {
 				for (r = 1; r <= maxr; r++)
 					if (t != "flood" && (k, r) in endt && (b, r) in endt) {
 						ed[++ne] = (endt[k, r] - (v == "none" ? 0 : endt[b, r])) * ips / 1e9
+						wq[ne] = whole[k, r] / whole[b, r]
 						nd += endn[k, r]
 					}
 				endjs = ne ? sprintf("%.1f", med(ed, ne)) : "null"
-				nw = 0
-				for (r = 1; r <= maxr; r++)
-					if (t != "flood" && (k, r) in whole && (b, r) in whole) wq[++nw] = whole[k, r] / whole[b, r]
+				nw = ne
 				wjs = nw ? sprintf("%.4f", med(wq, nw)) : "null"
 				wt = ""
 				if (nw && v != "none") {
 					wm = med(wq, nw)
 					wt = sprintf("; creation and end together: ratio %.3f", wm)
-					if (v in tgt) wt = wt sprintf(", >= %.2f %s", tgt[v], wm >= tgt[v] ? "met" : sprintf("MISSED by %.3f", tgt[v] - wm))
+					if (v in tgt) wt = wt ", " verdict(wm, tgt[v])
 				}
 				if (ne)
 					printf "  %-38s end: %s%.0f instr per entry destroyed (conntrack -F, %d entries/run)%s\n", "",

@@ -101,9 +101,12 @@ load() {	# variant
 	return 0
 }
 
-flush() {
+flush_tables() {	# conntrack -F in both namespaces
 	$A conntrack -F >/dev/null 2>&1
 	$B conntrack -F >/dev/null 2>&1
+}
+flush() {
+	flush_tables
 	sleep 0.1
 }
 
@@ -250,12 +253,9 @@ ic_run() {	# run variant test
 	# per entry; its records and events too when there are any).
 	ends=$(( $($A conntrack -C) + $($B conntrack -C) ))
 	f0=${EPOCHREALTIME/./}	# microseconds (the guest's date has no %N)
-	$A conntrack -F >/dev/null 2>&1
-	$B conntrack -F >/dev/null 2>&1
+	flush_tables
 	f1=${EPOCHREALTIME/./}
-	# the same two commands on empty tables: their process starts
-	$A conntrack -F >/dev/null 2>&1
-	$B conntrack -F >/dev/null 2>&1
+	flush_tables	# the same on empty tables: the commands' own start
 	g1=${EPOCHREALTIME/./}
 	echo "BENCHIC $t $v $r conns=$conns secs=$secs" \
 		"written=$(( $(cval ring_written "$k1") - $(cval ring_written "$k0") ))" \
